@@ -1,0 +1,59 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test messages migrate load serve check-deploy clean benchmark
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Translation catalogues are compiled here (no gettext needed), never committed.
+messages: install
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+
+migrate: messages
+	$(BIN)/python manage.py migrate --noinput
+
+# Loading twice changes nothing: fixtures use natural keys, so rows are updated, never duplicated.
+load: migrate
+	$(BIN)/python manage.py loaddata module6 demo
+
+run: load
+	@echo ""
+	@echo "  Module 6 draait op http://$(HOST):$(PORT)/   (beheer: http://$(HOST):$(PORT)/beheer/)"
+	@echo "  Demo-accounts en wachtwoorden: zie README.md. Verzonden e-mail verschijnt hier in de terminal."
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-test messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Production-style serving: gunicorn + WhiteNoise with compressed, hashed static files.
+serve: load
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} $(BIN)/python manage.py collectstatic --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+check-deploy: install
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-cursus.example.org} \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+benchmark: load
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo

@@ -1,0 +1,157 @@
+"""Shared fixtures: factories for the module's content, and the browser set-up.
+
+Browser tests run in Debian's Chromium (/usr/bin/chromium), never a browser
+that Playwright downloads. Without Chromium they are skipped with a reason on a
+developer's machine; under CI (``CI=true``) a skipped browser test fails the run.
+"""
+import itertools
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in
+# live-server tests are still synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = os.path.exists(CHROMIUM)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    if HAVE_CHROMIUM:
+        return
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: apt-get install chromium to run the browser tests")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+_skipped_browser_tests = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "browser" in report.keywords:
+        _skipped_browser_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if IN_CI and _skipped_browser_tests:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if IN_CI and _skipped_browser_tests:
+        terminalreporter.write_line(
+            f"CI: {len(_skipped_browser_tests)} browser test(s) were skipped; in CI that is a failure.", red=True
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+# --- content factories -------------------------------------------------------
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def module_factory(db):
+    from courses.models import Module
+
+    def make(**kwargs):
+        n = next(_seq)
+        defaults = {
+            "slug": f"module-{n}",
+            "number": n,
+            "title": f"Module {n}",
+            "programme": "Sustainable Futures for Enterprise Centres",
+            "introduction": "Een **inleiding**.",
+        }
+        defaults.update(kwargs)
+        return Module.objects.create(**defaults)
+
+    return make
+
+
+@pytest.fixture
+def section_factory(db, module_factory):
+    from sections.models import Section
+
+    def make(module=None, **kwargs):
+        module = module or module_factory()
+        number = kwargs.pop("number", None) or (module.sections.count() + 1)
+        defaults = {"title": f"Sectie {number}", "introduction": "Over deze sectie."}
+        defaults.update(kwargs)
+        return Section.objects.create(module=module, number=number, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def slide_factory(db, section_factory):
+    from sections.models import Slide
+
+    def make(section=None, **kwargs):
+        section = section or section_factory()
+        position = kwargs.pop("position", None) or (section.slides.count() + 1)
+        n = next(_seq)
+        defaults = {"slug": f"slide-{n}", "title": f"Slide {n}", "body": "Tekst van de slide.", "kind": "content"}
+        defaults.update(kwargs)
+        return Slide.objects.create(section=section, position=position, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def resource_factory(db, slide_factory):
+    from sections.models import Resource
+
+    def make(slide=None, **kwargs):
+        slide = slide or slide_factory()
+        n = next(_seq)
+        defaults = {"url": f"https://www.example.org/artikel-{n}", "title": f"Artikel {n}", "kind": "article"}
+        defaults.update(kwargs)
+        return Resource.objects.create(slide=slide, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def build_module(module_factory, section_factory, slide_factory, resource_factory):
+    """A module of ``sections`` sections with ``slides`` slides each, every slide with ``resources`` links."""
+
+    def make(sections=3, slides=4, resources=1, **module_kwargs):
+        module = module_factory(**module_kwargs)
+        for s in range(1, sections + 1):
+            section = section_factory(module=module, number=s)
+            for p in range(1, slides + 1):
+                slide = slide_factory(section=section, position=p)
+                for _ in range(resources):
+                    resource_factory(slide=slide)
+        return module
+
+    return make
+
+
+@pytest.fixture
+def module6(db):
+    """The real Module 6, loaded from the fixture exactly as `make run` loads it."""
+    from courses.models import Module
+
+    call_command("loaddata", "module6", verbosity=0)
+    return Module.objects.get(slug="samenwerken-voor-duurzaam-succes")
