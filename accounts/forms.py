@@ -1,6 +1,11 @@
+"""Forms for the admin (user creation/change) and for the learner
+(sign-up through allauth, and the profile page)."""
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import CompanySector, CompanySize, User
 
 
 class AdminUserCreationForm(BaseUserCreationForm):
@@ -13,3 +18,58 @@ class AdminUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+def _profile_fields():
+    return {
+        "name": forms.CharField(
+            label=_("Naam"),
+            max_length=150,
+            widget=forms.TextInput(attrs={"autocomplete": "name"}),
+            help_text=_("Zoals je die op je certificaat wilt zien."),
+        ),
+        "company_name": forms.CharField(
+            label=_("Bedrijf"),
+            max_length=200,
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+            help_text=_("Het bedrijf waarvoor je deze module volgt."),
+        ),
+        "company_sector": forms.ChoiceField(
+            label=_("Sector"), choices=[("", _("— kies een sector —")), *CompanySector.choices], required=False
+        ),
+        "company_size": forms.ChoiceField(
+            label=_("Grootte van het bedrijf"),
+            choices=[("", _("— kies een grootte —")), *CompanySize.choices],
+            required=False,
+        ),
+    }
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up (e-mail, password twice) plus the learner's profile."""
+
+    field_order = ["email", "name", "company_name", "company_sector", "company_size", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(_profile_fields())
+        self.fields["email"].label = _("E-mailadres")
+        self.fields["email"].help_text = _("Hiermee log je in. We sturen je een bevestigingslink.")
+        self.order_fields(self.field_order)
+
+    def custom_signup(self, request, user):
+        for field in ("name", "company_name", "company_sector", "company_size"):
+            setattr(user, field, self.cleaned_data.get(field, ""))
+        user.save(update_fields=["name", "company_name", "company_sector", "company_size"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name", "company_name", "company_sector", "company_size"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in _profile_fields().items():
+            self.fields[name] = field

@@ -2,6 +2,11 @@
 
 Defined in the very first migration so that accounts, enrolment and progress
 can hang off it later without swapping the user model under live data.
+
+The learner's profile is the SME they come from (company name, sector and
+size). It lives on the user itself rather than in a one-to-one profile row:
+every learner has exactly one, centres report by it on every cohort page, and
+a separate table would only add a join and a "profile missing" case.
 """
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -34,12 +39,40 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+class CompanySector(models.TextChoices):
+    """Broad sectors, after the sections of the EU's NACE classification."""
+
+    AGRICULTURE = "agriculture", _("Landbouw, visserij en voeding")
+    MANUFACTURING = "manufacturing", _("Industrie en productie")
+    CONSTRUCTION = "construction", _("Bouw en installatie")
+    RETAIL = "retail", _("Handel en detailhandel")
+    HOSPITALITY = "hospitality", _("Horeca en toerisme")
+    TRANSPORT = "transport", _("Transport en logistiek")
+    ICT = "ict", _("ICT en media")
+    BUSINESS_SERVICES = "business_services", _("Zakelijke dienstverlening")
+    CARE = "care", _("Zorg en welzijn")
+    EDUCATION = "education", _("Onderwijs en cultuur")
+    ENERGY = "energy", _("Energie, water en afval")
+    OTHER = "other", _("Anders")
+
+
+class CompanySize(models.TextChoices):
+    """The EU's SME size classes by head count."""
+
+    MICRO = "micro", _("Micro (minder dan 10 medewerkers)")
+    SMALL = "small", _("Klein (10 tot 50 medewerkers)")
+    MEDIUM = "medium", _("Middelgroot (50 tot 250 medewerkers)")
+
+
 class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
     email = models.EmailField(_("e-mailadres"), unique=True)
     name = models.CharField(_("naam"), max_length=150, blank=True)
+    company_name = models.CharField(_("bedrijf"), max_length=200, blank=True)
+    company_sector = models.CharField(_("sector"), max_length=30, choices=CompanySector.choices, blank=True)
+    company_size = models.CharField(_("grootte van het bedrijf"), max_length=10, choices=CompanySize.choices, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
