@@ -30,7 +30,7 @@ migrate: messages
 
 # Loading twice changes nothing: fixtures use natural keys, so rows are updated, never duplicated.
 load: migrate
-	$(BIN)/python manage.py loaddata module6 demo
+	$(BIN)/python manage.py loaddata module6 module6_quizzes demo
 
 run: load
 	@echo ""

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "courses",
     "sections",
     "centres",
+    "quizzes",
+    "progress",
 ]
 
 MIDDLEWARE = [

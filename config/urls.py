@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("courses.urls")),
     path("", include("sections.urls")),
+    path("", include("quizzes.urls")),
+    path("", include("progress.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("markdownx/", include("markdownx.urls")),
     path("beheer/", admin.site.urls),

@@ -155,3 +155,104 @@ def module6(db):
 
     call_command("loaddata", "module6", verbosity=0)
     return Module.objects.get(slug="samenwerken-voor-duurzaam-succes")
+
+
+# --- quizzes and progress (issue 4) -------------------------------------------
+
+
+@pytest.fixture
+def learner_factory(db):
+    """Learners with a usable password (``Leer-wachtwoord-1``) and a name for the certificate."""
+    from accounts.models import User
+
+    def make(**kwargs):
+        n = next(_seq)
+        defaults = {"email": f"leerling{n}@example.org", "name": f"Leerling {n}"}
+        defaults.update(kwargs)
+        password = defaults.pop("password", "Leer-wachtwoord-1")
+        return User.objects.create_user(password=password, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def learner(learner_factory):
+    return learner_factory(email="lotte@example.org", name="Lotte de Leerling")
+
+
+@pytest.fixture
+def quiz_factory(db, section_factory, slide_factory):
+    """A quiz for ``section`` with ``questions`` questions cycling through single, multiple and true/false.
+
+    Single: 3 choices, the 2nd right. Multiple: 4 choices, the 1st and 3rd right. True/false: "Waar" right.
+    Each question is linked to a slide of the section (one is made if the section has none).
+    """
+    from quizzes.models import Choice, Question, Quiz
+
+    def make(section=None, questions=3, kinds=("single", "multiple", "true_false"), **kwargs):
+        section = section or section_factory()
+        slides = list(section.slides.order_by("position")) or [slide_factory(section=section)]
+        kwargs.setdefault("shuffle", False)
+        quiz = Quiz.objects.create(section=section, **kwargs)
+        for p in range(1, questions + 1):
+            kind = kinds[(p - 1) % len(kinds)]
+            question = Question.objects.create(
+                quiz=quiz, slug=f"vraag-{p}", position=p, kind=kind, text=f"Vraag {p} ({kind})?",
+                slide=slides[(p - 1) % len(slides)],
+            )
+            if kind == "true_false":
+                specs = [("Waar", True), ("Niet waar", False)]
+            elif kind == "multiple":
+                specs = [("Optie A", True), ("Optie B", False), ("Optie C", True), ("Optie D", False)]
+            else:
+                specs = [("Keuze A", False), ("Keuze B", True), ("Keuze C", False)]
+            Choice.objects.bulk_create(
+                Choice(question=question, position=i, text=f"{text} bij vraag {p}", is_correct=right,
+                       feedback=f"Uitleg {'goed' if right else 'fout'} {p}.{i}")
+                for i, (text, right) in enumerate(specs, 1)
+            )
+        return quiz
+
+    return make
+
+
+@pytest.fixture
+def build_course(build_module, quiz_factory):
+    """A module whose every section has a quiz: ``build_course(sections=3, slides=4, questions=3)``."""
+
+    def make(sections=3, slides=4, questions=3, resources=0, **quiz_kwargs):
+        module = build_module(sections=sections, slides=slides, resources=resources)
+        for section in module.sections.order_by("number"):
+            quiz_factory(section=section, questions=questions, **quiz_kwargs)
+        return module
+
+    return make
+
+
+@pytest.fixture
+def quiz_answers():
+    """POST data for an open attempt, as a learner's browser sends it.
+
+    ``quiz_answers(attempt)`` answers everything right; ``wrong={question ids}`` answers those
+    wrong (a single wrong option; for multiple choice only the first right option, which is
+    half right and so wrong under all-or-nothing).
+    """
+    from quizzes.models import Choice
+
+    def make(attempt, wrong=()):
+        data = {}
+        right = {c.pk: c.is_correct for c in Choice.objects.filter(question__quiz_id=attempt.quiz_id)}
+        kinds = dict(attempt.quiz.questions.values_list("pk", "kind"))
+        for qid in attempt.layout["questions"]:
+            order = attempt.layout["choices"][str(qid)]
+            places_right = [str(i) for i, cid in enumerate(order, 1) if right[cid]]
+            places_wrong = [str(i) for i, cid in enumerate(order, 1) if not right[cid]]
+            if qid not in wrong:
+                data[f"vraag-{qid}"] = places_right
+            elif kinds[qid] == "multiple":
+                data[f"vraag-{qid}"] = places_right[:1]
+            else:
+                data[f"vraag-{qid}"] = places_wrong[:1]
+        return data
+
+    return make

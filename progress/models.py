@@ -1,0 +1,130 @@
+"""A learner's progress through a module, and the certificate that completes it.
+
+Progress belongs to the learner and the module, never to a cohort: a learner
+enrolled in two cohorts of the same module reads it, and passes its quizzes,
+once. The cohort pages read this progress; they do not keep their own.
+"""
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class SlideViewQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def in_module(self, module):
+        return self.filter(slide__section__module=module)
+
+
+class SlideView(models.Model):
+    """That a learner read a slide: when first, and when last (what "verder waar je gebleven was" uses)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slide_views", verbose_name=_("leerling")
+    )
+    slide = models.ForeignKey("sections.Slide", on_delete=models.CASCADE, related_name="views", verbose_name=_("slide"))
+    first_seen = models.DateTimeField(_("eerst gelezen"))
+    last_seen = models.DateTimeField(_("laatst gelezen"))
+
+    objects = SlideViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("gelezen slide")
+        verbose_name_plural = _("gelezen slides")
+        ordering = ["user", "-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "slide"], name="slideview_unique_per_learner"),
+            models.CheckConstraint(condition=Q(last_seen__gte=models.F("first_seen")), name="slideview_last_after_first"),
+        ]
+        indexes = [models.Index(fields=["user", "-last_seen"], name="slideview_user_last_seen")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.slide_id}"
+
+
+# Letters and digits that cannot be mistaken for one another when typed from paper (no 0/O, 1/I/L, U/V).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
+CODE_LENGTH = 12
+
+
+def new_certificate_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed or a link carried, as stored: upper case, without dashes or spaces."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+class CertificateQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def by_code(self, code: str):
+        return self.filter(code=normalise_code(code))
+
+
+class Certificate(models.Model):
+    """Proof that a learner completed a module. Names are copied in at issue, so the PDF
+    and the verification page say what was certified even if an account or cohort changes later."""
+
+    code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True, default=new_certificate_code, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("leerling")
+    )
+    module = models.ForeignKey(
+        "courses.Module", on_delete=models.PROTECT, related_name="certificates", verbose_name=_("module")
+    )
+    issued_at = models.DateTimeField(_("uitgereikt op"))
+    learner_name = models.CharField(_("naam op het certificaat"), max_length=150)
+    module_title = models.CharField(_("moduletitel op het certificaat"), max_length=200)
+    centre_name = models.CharField(_("ondernemerscentrum"), max_length=200, blank=True)
+    cohort_name = models.CharField(_("groep"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ingetrokken door"),
+    )
+    revocation_reason = models.CharField(_("reden van intrekking"), max_length=300, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificaat")
+        verbose_name_plural = _("certificaten")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="certificate_one_per_learner_per_module"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=False) | Q(revocation_reason=""),
+                name="certificate_reason_only_when_revoked",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_code} · {self.learner_name}"
+
+    @property
+    def display_code(self) -> str:
+        """The code in groups of four, as printed: ABCD-EFGH-JKMN."""
+        return "-".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def get_absolute_url(self):
+        """The public verification page."""
+        return reverse("progress:certificate_verify", kwargs={"code": self.display_code})
+
+    def get_pdf_url(self):
+        return reverse("progress:certificate_pdf", kwargs={"code": self.display_code})

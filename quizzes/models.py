@@ -1,0 +1,250 @@
+"""A quiz at the end of each section, and the learner's attempts at it.
+
+Content (Quiz, Question, Choice) has natural keys so that the module's quiz
+fixture can be loaded again and update rows in place. Attempts are records:
+once submitted they are never changed, and they keep their own score, so a
+trainer editing a question later never rewrites a learner's history.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class QuizQuerySet(models.QuerySet):
+    def get_by_natural_key(self, module_slug, section_number):
+        return self.get(section__module__slug=module_slug, section__number=section_number)
+
+
+class Quiz(models.Model):
+    section = models.OneToOneField(
+        "sections.Section", on_delete=models.CASCADE, related_name="quiz", verbose_name=_("sectie")
+    )
+    introduction = models.TextField(
+        _("inleiding"), blank=True, help_text=_("Korte uitleg boven de vragen (Markdown).")
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("cesuur (%)"), default=70, help_text=_("Het percentage goede antwoorden dat nodig is om te slagen.")
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("maximum aantal pogingen"), null=True, blank=True, help_text=_("Leeg laten voor onbeperkt.")
+    )
+    shuffle = models.BooleanField(
+        _("volgorde husselen"),
+        default=True,
+        help_text=_(
+            "Vragen en antwoorden in willekeurige volgorde, vast per poging. Zet dit uit om de quiz "
+            "klassikaal te bespreken: dan ziet iedereen dezelfde volgorde."
+        ),
+    )
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzen")
+        ordering = ["section__module", "section__number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=1, pass_mark__lte=100), name="quiz_pass_mark_between_1_and_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1), name="quiz_max_attempts_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Quiz bij sectie %(number)s: %(title)s") % {"number": self.section.number, "title": self.section.title})
+
+    def natural_key(self):
+        return self.section.natural_key()
+
+    natural_key.dependencies = ["sections.section"]
+
+    def get_absolute_url(self):
+        return reverse(
+            "quizzes:quiz", kwargs={"module_slug": self.section.module.slug, "number": self.section.number}
+        )
+
+
+class QuestionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, module_slug, section_number, slug):
+        return self.get(quiz__section__module__slug=module_slug, quiz__section__number=section_number, slug=slug)
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Eén juist antwoord")
+        MULTIPLE = "multiple", _("Kies alle juiste antwoorden")
+        TRUE_FALSE = "true_false", _("Waar of niet waar")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz"))
+    slug = models.SlugField(_("slug"), max_length=100, help_text=_("Vaste naam van de vraag, voor import en export."))
+    position = models.PositiveSmallIntegerField(_("positie"))
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.SINGLE)
+    text = models.TextField(_("vraag"))
+    # RESTRICT, not PROTECT: deleting a whole section (slides and quiz together) stays possible,
+    # but a slide that a question still points to cannot be deleted on its own.
+    slide = models.ForeignKey(
+        "sections.Slide",
+        on_delete=models.RESTRICT,
+        related_name="questions",
+        verbose_name=_("slide met de uitleg"),
+        help_text=_("De slide die behandelt wat deze vraag toetst; de feedback verwijst ernaar."),
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vraag")
+        verbose_name_plural = _("vragen")
+        ordering = ["quiz", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "slug"], name="question_unique_slug_per_quiz"),
+            models.UniqueConstraint(fields=["quiz", "position"], name="question_unique_position_per_quiz"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="question_position_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.text[:80]}"
+
+    def natural_key(self):
+        return (*self.quiz.natural_key(), self.slug)
+
+    natural_key.dependencies = ["quizzes.quiz", "sections.slide"]
+
+    @property
+    def allows_several(self) -> bool:
+        return self.kind == self.Kind.MULTIPLE
+
+
+class ChoiceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, module_slug, section_number, question_slug, position):
+        return self.get(
+            question__quiz__section__module__slug=module_slug,
+            question__quiz__section__number=section_number,
+            question__slug=question_slug,
+            position=position,
+        )
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("vraag"))
+    position = models.PositiveSmallIntegerField(_("positie"))
+    text = models.CharField(_("antwoord"), max_length=500)
+    is_correct = models.BooleanField(_("juist"), default=False)
+    feedback = models.TextField(
+        _("feedback"), help_text=_("Waarom dit antwoord juist of onjuist is. De leerling ziet het na het inleveren.")
+    )
+
+    objects = ChoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("antwoordkeuze")
+        verbose_name_plural = _("antwoordkeuzes")
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="choice_unique_position_per_question"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="choice_position_positive"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def natural_key(self):
+        return (*self.question.natural_key(), self.position)
+
+    natural_key.dependencies = ["quizzes.question"]
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def open(self):
+        return self.filter(submitted_at__isnull=True)
+
+    def submitted(self):
+        return self.filter(submitted_at__isnull=False)
+
+    def passed(self):
+        return self.filter(passed=True)
+
+
+class Attempt(models.Model):
+    """One go at a quiz. ``layout`` stores the order the learner saw, so a refresh never reshuffles."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("quiz"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts", verbose_name=_("leerling")
+    )
+    number = models.PositiveSmallIntegerField(_("poging"))
+    started_at = models.DateTimeField(_("begonnen"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("ingeleverd"), null=True, blank=True)
+    # {"questions": [question ids in the order shown], "choices": {"<question id>": [choice ids]}}
+    layout = models.JSONField(_("volgorde"), default=dict)
+    correct_count = models.PositiveSmallIntegerField(_("goed beantwoord"), null=True, blank=True)
+    question_count = models.PositiveSmallIntegerField(_("aantal vragen"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(_("cesuur bij inleveren (%)"), null=True, blank=True)
+    passed = models.BooleanField(_("geslaagd"), null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("poging")
+        verbose_name_plural = _("pogingen")
+        ordering = ["quiz", "user", "number"]
+        constraints = [
+            # Two tabs, a refresh or a double click can never open a second attempt.
+            models.UniqueConstraint(
+                fields=["quiz", "user"], condition=Q(submitted_at__isnull=True), name="attempt_one_open_per_learner"
+            ),
+            models.UniqueConstraint(fields=["quiz", "user", "number"], name="attempt_unique_number_per_learner"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="attempt_number_positive"),
+            # A submitted attempt has its result; an open one has none.
+            models.CheckConstraint(
+                condition=(
+                    Q(submitted_at__isnull=True, score__isnull=True, passed__isnull=True, correct_count__isnull=True)
+                    | Q(submitted_at__isnull=False, score__isnull=False, passed__isnull=False,
+                        correct_count__isnull=False, question_count__isnull=False, pass_mark__isnull=False)
+                ),
+                name="attempt_result_iff_submitted",
+            ),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=100), name="attempt_score_at_most_100"),
+        ]
+        indexes = [models.Index(fields=["user", "quiz", "passed"], name="attempt_user_quiz_passed")]
+
+    def __str__(self):
+        return str(_("Poging %(number)s van %(user)s") % {"number": self.number, "user": self.user_id})
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    def get_absolute_url(self):
+        section = self.quiz.section
+        name = "quizzes:result" if self.is_submitted else "quizzes:attempt"
+        return reverse(name, kwargs={"module_slug": section.module.slug, "number": section.number, "attempt_id": self.pk})
+
+
+class Answer(models.Model):
+    """The learner's answer to one question of a submitted attempt (written once, at submission)."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers", verbose_name=_("poging"))
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("vraag"))
+    choices = models.ManyToManyField(Choice, related_name="+", verbose_name=_("gekozen antwoorden"))
+    is_correct = models.BooleanField(pgettext_lazy("answer", "goed"))
+
+    class Meta:
+        verbose_name = _("antwoord")
+        verbose_name_plural = _("antwoorden")
+        ordering = ["attempt", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="answer_unique_per_question"),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id}/{self.question_id}"

@@ -1,0 +1,134 @@
+"""Writes for quizzes: starting and submitting an attempt.
+
+Both lock before they decide, so that a refresh, the back button, a double
+click or two tabs can never open a second attempt or submit one twice:
+
+* ``attempt_start`` locks the learner's own user row, which serialises that
+  learner's starts (and only theirs); the partial unique constraint "one open
+  attempt per learner per quiz" is the last line of defence underneath.
+* ``attempt_submit`` locks the attempt row and checks, under the lock, that it
+  is still open. A submitted attempt is never written again.
+"""
+import random
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from progress import services as progress_services
+
+from . import scoring
+from .models import Answer, Attempt, Choice, Question, Quiz
+
+
+class QuizError(Exception):
+    """A request the quiz rules refuse; the message is shown to the learner."""
+
+
+class AttemptLimitReached(QuizError):
+    pass
+
+
+class QuizHasNoQuestions(QuizError):
+    pass
+
+
+class AttemptAlreadySubmitted(QuizError):
+    def __init__(self, attempt):
+        super().__init__("This attempt was already submitted.")
+        self.attempt = attempt
+
+
+class InvalidSubmission(QuizError):
+    pass
+
+
+def _layout(*, quiz: Quiz, rng: random.Random) -> dict:
+    questions = list(quiz.questions.order_by("position").prefetch_related("choices"))
+    if not questions:
+        raise QuizHasNoQuestions("This quiz has no questions yet.")
+    if quiz.shuffle:
+        rng.shuffle(questions)
+    choices = {}
+    for question in questions:
+        ordered = sorted(question.choices.all(), key=lambda c: c.position)
+        # "Waar" stays before "Niet waar": shuffling two fixed words only confuses.
+        if quiz.shuffle and question.kind != Question.Kind.TRUE_FALSE:
+            rng.shuffle(ordered)
+        choices[str(question.pk)] = [c.pk for c in ordered]
+    return {"questions": [q.pk for q in questions], "choices": choices}
+
+
+@transaction.atomic
+def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> tuple[Attempt, bool]:
+    """The learner's open attempt at ``quiz``, started now if there is none: (attempt, created)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+    existing = Attempt.objects.filter(quiz=quiz, user=user).aggregate(last=Max("number"))["last"] or 0
+    open_attempt = Attempt.objects.open().filter(quiz=quiz, user=user).first()
+    if open_attempt is not None:
+        return open_attempt, False
+    if quiz.max_attempts is not None and existing >= quiz.max_attempts:
+        raise AttemptLimitReached("No attempts left.")
+    layout = _layout(quiz=quiz, rng=rng or random.SystemRandom())
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(quiz=quiz, user=user, number=existing + 1, layout=layout)
+    except IntegrityError:
+        # Only reachable where the row lock does not serialise (it always does on PostgreSQL):
+        # the other request's attempt is the learner's attempt.
+        return Attempt.objects.open().get(quiz=quiz, user=user), False
+    return attempt, True
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, user, selections: dict[int, set[int]]) -> Attempt:
+    """Mark and close the learner's open attempt; on a pass, the module may complete (same transaction)."""
+    locked = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz__section__module")
+        .get(pk=attempt.pk, user=user)
+    )
+    if locked.submitted_at is not None:
+        raise AttemptAlreadySubmitted(locked)
+
+    question_ids = [qid for qid in locked.layout.get("questions", [])]
+    questions = {q.pk: q for q in Question.objects.filter(quiz_id=locked.quiz_id, pk__in=question_ids)}
+    asked = [qid for qid in question_ids if qid in questions]
+    if not asked or set(selections) != set(asked):
+        raise InvalidSubmission("Every question of the attempt needs exactly one answer.")
+    choices = list(Choice.objects.filter(question_id__in=asked).values_list("id", "question_id", "is_correct"))
+    belongs = {cid: qid for cid, qid, _ in choices}
+    correct = {qid: set() for qid in asked}
+    for cid, qid, is_correct in choices:
+        if is_correct:
+            correct[qid].add(cid)
+
+    answers = []
+    for qid in asked:
+        selected = set(selections[qid])
+        if not selected or any(belongs.get(cid) != qid for cid in selected):
+            raise InvalidSubmission("A choice does not belong to its question.")
+        if questions[qid].kind != Question.Kind.MULTIPLE and len(selected) != 1:
+            raise InvalidSubmission("A single-answer question has one answer.")
+        answers.append(
+            (Answer(attempt=locked, question_id=qid,
+                    is_correct=scoring.answer_is_correct(selected=selected, correct=correct[qid])), selected)
+        )
+
+    Answer.objects.bulk_create([answer for answer, _ in answers])
+    Answer.choices.through.objects.bulk_create(
+        [Answer.choices.through(answer_id=answer.pk, choice_id=cid) for answer, selected in answers for cid in selected]
+    )
+    right = sum(1 for answer, _ in answers if answer.is_correct)
+    total = len(answers)
+    locked.submitted_at = timezone.now()
+    locked.correct_count = right
+    locked.question_count = total
+    locked.pass_mark = locked.quiz.pass_mark
+    locked.score = scoring.score_percent(correct_count=right, question_count=total)
+    locked.passed = scoring.has_passed(correct_count=right, question_count=total, pass_mark=locked.quiz.pass_mark)
+    locked.save(update_fields=["submitted_at", "correct_count", "question_count", "pass_mark", "score", "passed"])
+    if locked.passed:
+        progress_services.module_completion_check(user=user, module=locked.quiz.section.module)
+    return locked
