@@ -20,6 +20,9 @@ class AdminUserChangeForm(UserChangeForm):
         fields = "__all__"
 
 
+PROFILE_FIELDS = ("name", "company_name", "company_sector", "company_size")
+
+
 def _profile_fields():
     return {
         "name": forms.CharField(
@@ -59,9 +62,9 @@ class SignupForm(AllauthSignupForm):
         self.order_fields(self.field_order)
 
     def custom_signup(self, request, user):
-        for field in ("name", "company_name", "company_sector", "company_size"):
-            setattr(user, field, self.cleaned_data.get(field, ""))
-        user.save(update_fields=["name", "company_name", "company_sector", "company_size"])
+        from .services import update_profile
+
+        update_profile(user=user, **{f: self.cleaned_data.get(f, "") for f in PROFILE_FIELDS})
 
 
 class ProfileForm(forms.ModelForm):

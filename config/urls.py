@@ -1,12 +1,22 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from centres import views as centres_views
+
+# The admin logs in through allauth, so its log-in gets the same rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("courses.urls")),
     path("", include("sections.urls")),
     path("", include("quizzes.urls")),
     path("", include("progress.urls")),
+    path("", include("centres.urls")),
+    path("mijn-leeromgeving/", centres_views.dashboard, name="dashboard"),
+    path("account/", include("accounts.urls")),
+    path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("markdownx/", include("markdownx.urls")),
     path("beheer/", admin.site.urls),

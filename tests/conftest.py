@@ -157,6 +157,97 @@ def module6(db):
     return Module.objects.get(slug="samenwerken-voor-duurzaam-succes")
 
 
+# --- accounts, centres, cohorts, enrolments (issue 3) ----------------------------------
+
+
+@pytest.fixture
+def clear_cache():
+    """allauth's rate limits count in the cache: start each test that logs in or signs up from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user_factory(db):
+    """A user with a verified address (allauth's mandatory verification lets them log in)."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    def make(email=None, password="Geheim-wachtwoord-2026", verified=True, **kwargs):
+        n = next(_seq)
+        email = email or f"deelnemer{n}@example.org"
+        kwargs.setdefault("name", f"Deelnemer {n}")
+        user = User.objects.create_user(email=email, password=password, **kwargs)
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def centre_factory(db):
+    from centres.models import Centre
+
+    def make(**kwargs):
+        n = next(_seq)
+        defaults = {"name": f"Ondernemerscentrum {n}", "slug": f"centrum-{n}", "country": "Nederland", "city": "Utrecht"}
+        defaults.update(kwargs)
+        return Centre.objects.create(**defaults)
+
+    return make
+
+
+@pytest.fixture
+def centre_staff_factory(db, user_factory, centre_factory):
+    """``centre_staff_factory(role="manager"|"trainer", centre=...)`` → the user."""
+    from centres import services
+
+    def make(role="manager", centre=None, user=None, **user_kwargs):
+        user = user or user_factory(**user_kwargs)
+        services.add_centre_staff(centre=centre or centre_factory(), user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def cohort_factory(db, centre_factory, module_factory):
+    import datetime
+
+    from centres.models import Cohort
+
+    def make(centre=None, module=None, trainers=(), **kwargs):
+        n = next(_seq)
+        today = datetime.date.today()
+        defaults = {
+            "name": f"Cohort {n}",
+            "start_date": today - datetime.timedelta(days=7),
+            "end_date": today + datetime.timedelta(days=60),
+            "capacity": None,
+            "is_open": True,
+        }
+        defaults.update(kwargs)
+        cohort = Cohort.objects.create(centre=centre or centre_factory(), module=module or module_factory(), **defaults)
+        cohort.trainers.set(trainers)
+        return cohort
+
+    return make
+
+
+@pytest.fixture
+def enrollment_factory(db, user_factory, cohort_factory):
+    from centres.models import Enrollment
+
+    def make(cohort=None, user=None, **kwargs):
+        return Enrollment.objects.create(cohort=cohort or cohort_factory(), user=user or user_factory(), **kwargs)
+
+    return make
+
+
 # --- quizzes and progress (issue 4) -------------------------------------------
 
 

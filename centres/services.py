@@ -1,0 +1,448 @@
+"""Every write about cohorts and enrolments.
+
+Enrolling is serialised per cohort: each service that may take a place first
+locks the cohort row (``SELECT ... FOR UPDATE``), then counts the places taken,
+then writes. Two requests racing for the last place therefore run one after the
+other, and the second sees the cohort full. The unique constraint on
+(cohort, user) is the last line of defence against a double enrolment.
+"""
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Cohort, EnrolmentBatch, Enrollment, Invitation, hash_token, new_join_code
+
+INVITATION_VALID_DAYS = 14
+
+
+class EnrolmentRefused(Exception):
+    """Why someone can't be enrolled; ``message`` is for the person in front of the screen."""
+
+    MESSAGES = {
+        "closed": _(
+            "Dit cohort is gesloten: via deze link kan niemand zich meer inschrijven. "
+            "Neem contact op met je ondernemerscentrum als je toch wilt meedoen."
+        ),
+        "ended": _("Dit cohort is al afgelopen. Vraag je ondernemerscentrum naar een volgend cohort."),
+        "full": _("Dit cohort is vol: alle plaatsen zijn bezet. Vraag je ondernemerscentrum naar een volgend cohort."),
+        "withdrawn": _(
+            "Je bent uitgeschreven uit dit cohort. Wil je weer meedoen? Vraag je trainer of je "
+            "ondernemerscentrum om je inschrijving weer te activeren."
+        ),
+        "inactive": _("Dit account is gedeactiveerd."),
+        "not_withdrawn": _("Alleen een uitgeschreven deelnemer kan weer actief worden."),
+        "not_active": _("Alleen een actieve deelnemer kan worden uitgeschreven."),
+    }
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def message(self):
+        return self.MESSAGES[self.reason]
+
+
+@dataclass(frozen=True)
+class EnrolResult:
+    enrollment: Enrollment
+    created: bool
+
+
+def _lock(cohort: Cohort) -> Cohort:
+    """The cohort row, locked until the end of the transaction."""
+    return Cohort.objects.select_for_update().get(pk=cohort.pk)
+
+
+def places_taken(cohort: Cohort, *, except_invitation: Invitation | None = None, now=None) -> int:
+    """Active and completed enrolments, plus invitations still waiting for an answer
+    (a place is kept for everyone a centre invited)."""
+    enrolled = Enrollment.objects.filter(cohort=cohort).holding_a_place().count()
+    invitations = Invitation.objects.filter(cohort=cohort).pending(now)
+    if except_invitation is not None:
+        invitations = invitations.exclude(pk=except_invitation.pk)
+    return enrolled + invitations.count()
+
+
+def places_left(cohort: Cohort, **kwargs) -> int | None:
+    if cohort.capacity is None:
+        return None
+    return max(0, cohort.capacity - places_taken(cohort, **kwargs))
+
+
+def join_refusal(cohort: Cohort, *, today=None) -> str | None:
+    """Why the join link can't be used right now, without looking at places (no lock)."""
+    if cohort.has_ended(today):
+        return "ended"
+    if not cohort.is_open:
+        return "closed"
+    return None
+
+
+@transaction.atomic
+def enrol(*, cohort: Cohort, user, via_invitation: Invitation | None = None, check_open: bool = True) -> EnrolResult:
+    """Enrol ``user`` in ``cohort``, or return their existing active/completed enrolment.
+
+    Refuses (``EnrolmentRefused``) a closed or ended cohort, a full one and a
+    learner whom staff withdrew; nothing is written then. ``check_open=False`` is
+    for staff and invitations: a closed cohort only stops the join link.
+    """
+    if not user.is_active:
+        raise EnrolmentRefused("inactive")
+    cohort = _lock(cohort)
+    existing = Enrollment.objects.filter(cohort=cohort, user=user).first()
+    if existing is not None:
+        if existing.status == Enrollment.Status.WITHDRAWN:
+            raise EnrolmentRefused("withdrawn")
+        _mark_invitations_accepted(cohort=cohort, user=user)
+        return EnrolResult(existing, created=False)
+    if cohort.has_ended():
+        raise EnrolmentRefused("ended")
+    if check_open and not cohort.is_open:
+        raise EnrolmentRefused("closed")
+    own_invitation = via_invitation or _pending_invitation_for(cohort=cohort, email=user.email)
+    left = places_left(cohort, except_invitation=own_invitation)
+    if left is not None and left <= 0:
+        raise EnrolmentRefused("full")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            enrollment = Enrollment.objects.create(cohort=cohort, user=user, enrolled_at=now, status_changed_at=now)
+    except IntegrityError:
+        # Only reachable without row locks (SQLite); the lock serialises this on PostgreSQL.
+        return EnrolResult(Enrollment.objects.get(cohort=cohort, user=user), created=False)
+    _mark_invitations_accepted(cohort=cohort, user=user)
+    return EnrolResult(enrollment, created=True)
+
+
+def _pending_invitation_for(*, cohort: Cohort, email: str) -> Invitation | None:
+    return (
+        Invitation.objects.filter(cohort=cohort).pending().annotate(email_lower=Lower("email"))
+        .filter(email_lower=email.lower())
+        .first()
+    )
+
+
+def _mark_invitations_accepted(*, cohort: Cohort, user) -> None:
+    """Someone invited who joined another way has used their invitation: free the place it kept."""
+    Invitation.objects.filter(cohort=cohort, accepted_at__isnull=True).annotate(email_lower=Lower("email")).filter(
+        email_lower=user.email.lower()
+    ).update(accepted_at=timezone.now(), accepted_by=user)
+
+
+@transaction.atomic
+def set_enrollment_status(*, enrollment: Enrollment, status: str) -> Enrollment:
+    """Withdraw an active learner or re-activate a withdrawn one (which needs a free place)."""
+    cohort = _lock(enrollment.cohort)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if status == Enrollment.Status.WITHDRAWN:
+        if enrollment.status != Enrollment.Status.ACTIVE:
+            raise EnrolmentRefused("not_active")
+    elif status == Enrollment.Status.ACTIVE:
+        if enrollment.status != Enrollment.Status.WITHDRAWN:
+            raise EnrolmentRefused("not_withdrawn")
+        left = places_left(cohort)
+        if left is not None and left <= 0:
+            raise EnrolmentRefused("full")
+    else:
+        raise ValueError(f"Staff can't set status {status!r}.")
+    enrollment.status = status
+    enrollment.status_changed_at = timezone.now()
+    enrollment.save(update_fields=["status", "status_changed_at"])
+    return enrollment
+
+
+@transaction.atomic
+def create_cohort(*, centre, module, name, start_date, end_date, capacity=None, is_open=True, trainers=()) -> Cohort:
+    cohort = Cohort.objects.create(
+        centre=centre,
+        module=module,
+        name=name,
+        start_date=start_date,
+        end_date=end_date,
+        capacity=capacity,
+        is_open=is_open,
+    )
+    cohort.trainers.set(trainers)
+    return cohort
+
+
+@transaction.atomic
+def update_cohort(*, cohort: Cohort, trainers=None, **fields) -> Cohort:
+    allowed = {"name", "module", "start_date", "end_date", "capacity", "is_open"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Can't change {sorted(unknown)} here.")
+    for name, value in fields.items():
+        setattr(cohort, name, value)
+    cohort.save(update_fields=list(fields))
+    if trainers is not None:
+        cohort.trainers.set(trainers)
+    return cohort
+
+
+@transaction.atomic
+def regenerate_join_code(*, cohort: Cohort) -> Cohort:
+    """A fresh join code: the old link stops working at once (e.g. after it leaked)."""
+    cohort = _lock(cohort)
+    old = cohort.join_code
+    while True:
+        code = new_join_code()
+        if code != old and not Cohort.objects.filter(join_code=code).exists():
+            break
+    cohort.join_code = code
+    cohort.save(update_fields=["join_code"])
+    return cohort
+
+
+# --- invitations -------------------------------------------------------------
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return Invitation.objects.select_related("cohort__centre", "cohort__module").filter(token_hash=hash_token(token)).first()
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user) -> EnrolResult:
+    """Enrol ``user`` (whose address the invitation was sent to) and close the invitation."""
+    if invitation.email.lower() != user.email.lower():
+        raise ValueError("An invitation is accepted by the account of its own address.")
+    result = enrol(cohort=invitation.cohort, user=user, via_invitation=invitation, check_open=False)
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
+    return result
+
+
+@transaction.atomic
+def accept_invitation_with_new_account(*, invitation: Invitation, password: str, name: str, company_name: str = ""):
+    """Create the invitee's account (its address verified by the link they followed)
+    and enrol them. If the enrolment is refused, no account is created either."""
+    from accounts.services import create_verified_user
+
+    user = create_verified_user(email=invitation.email, password=password, name=name, company_name=company_name)
+    result = accept_invitation(invitation=invitation, user=user)
+    return user, result
+
+
+# --- bulk enrolment ----------------------------------------------------------
+
+
+class Outcome:
+    ENROLLED = "enrolled"
+    INVITED = "invited"
+    ALREADY_ENROLLED = "already_enrolled"
+    ALREADY_INVITED = "already_invited"
+    REJECTED = "rejected"
+
+    LABELS = {
+        ENROLLED: _("ingeschreven"),
+        INVITED: _("uitgenodigd"),
+        ALREADY_ENROLLED: _("al ingeschreven"),
+        ALREADY_INVITED: _("al uitgenodigd"),
+        REJECTED: _("afgewezen"),
+    }
+    REASONS = {
+        "bad_address": _("ongeldig e-mailadres"),
+        "duplicate": _("dubbele regel: dit adres staat al eerder in de lijst"),
+        "full": _("cohort vol"),
+        "inactive": _("account gedeactiveerd"),
+        "withdrawn": _("uitgeschreven; activeer de deelnemer opnieuw in de deelnemerslijst"),
+        "completed": _("heeft het cohort al afgerond"),
+        "ended": _("cohort is afgelopen"),
+    }
+
+
+@dataclass
+class BulkRow:
+    line: int
+    email: str
+    name: str = ""
+    company: str = ""
+    error: str = ""  # a reason code from Outcome.REASONS, set while parsing
+
+
+def _send_after_commit(messages: list[EmailMessage]) -> None:
+    if messages:
+        transaction.on_commit(lambda: get_connection().send_messages(messages))
+
+
+def _invitation_mail(*, invitation: Invitation, token: str, build_url) -> EmailMessage:
+    context = {
+        "invitation": invitation,
+        "cohort": invitation.cohort,
+        "accept_url": build_url(reverse("centres:invitation", kwargs={"token": token})),
+        "valid_days": INVITATION_VALID_DAYS,
+    }
+    # In the site's language, whatever language the member of staff reads the site in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("centres/email/invitation_subject.txt", context).strip()
+        body = render_to_string("centres/email/invitation_message.txt", context)
+    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[invitation.email])
+
+
+def _enrolled_mail(*, enrollment: Enrollment, build_url) -> EmailMessage:
+    context = {
+        "enrollment": enrollment,
+        "cohort": enrollment.cohort,
+        "dashboard_url": build_url(reverse("dashboard")),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("centres/email/enrolled_subject.txt", context).strip()
+        body = render_to_string("centres/email/enrolled_message.txt", context)
+    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[enrollment.user.email])
+
+
+@transaction.atomic
+def bulk_enrol(*, cohort: Cohort, rows: list[BulkRow], by, source: str, filename: str = "", build_url) -> EnrolmentBatch:
+    """Enrol existing accounts and invite everyone else, row by row, and keep the report.
+
+    Idempotent: a second run of the same list finds everyone already enrolled
+    or already invited and changes nothing (no second e-mail either). Rows that
+    can't be handled are reported, never half-done: each row is enrolled,
+    invited or left alone.
+    """
+    User = get_user_model()
+    cohort = _lock(cohort)
+    now = timezone.now()
+    emails = {row.email.lower() for row in rows if not row.error}
+    users = {
+        u.email_lower: u
+        for u in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    }
+    enrollments = {
+        e.user_id: e for e in Enrollment.objects.filter(cohort=cohort, user__in=[u.pk for u in users.values()])
+    }
+    invitations = {
+        i.email_lower: i
+        for i in Invitation.objects.filter(cohort=cohort).annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    }
+    left = places_left(cohort, now=now)
+    ended = cohort.has_ended()
+    seen: set[str] = set()
+    mails: list[EmailMessage] = []
+    report = []
+
+    def add(row, outcome, reason=""):
+        report.append(
+            {"line": row.line, "email": row.email, "name": row.name, "company": row.company, "outcome": outcome, "reason": reason}
+        )
+
+    for row in rows:
+        key = row.email.lower()
+        if row.error:
+            add(row, Outcome.REJECTED, row.error)
+            continue
+        if key in seen:
+            add(row, Outcome.REJECTED, "duplicate")
+            continue
+        seen.add(key)
+        user = users.get(key)
+        if user is not None:
+            enrollment = enrollments.get(user.pk)
+            if enrollment is not None:
+                reason = {"withdrawn": "withdrawn", "completed": "completed"}.get(enrollment.status, "")
+                add(row, Outcome.ALREADY_ENROLLED, reason)
+            elif not user.is_active:
+                add(row, Outcome.REJECTED, "inactive")
+            elif ended:
+                add(row, Outcome.REJECTED, "ended")
+            elif left is not None and left <= 0 and key not in _pending_keys(invitations, now):
+                add(row, Outcome.REJECTED, "full")
+            else:
+                enrollment = Enrollment.objects.create(cohort=cohort, user=user, enrolled_at=now, status_changed_at=now)
+                enrollment.cohort = cohort
+                if key in _pending_keys(invitations, now):
+                    pass  # their kept place becomes the enrolment
+                elif left is not None:
+                    left -= 1
+                _mark_invitations_accepted(cohort=cohort, user=user)
+                mails.append(_enrolled_mail(enrollment=enrollment, build_url=build_url))
+                add(row, Outcome.ENROLLED)
+            continue
+        invitation = invitations.get(key)
+        if invitation is not None and invitation.accepted_at is None and not invitation.is_expired(now):
+            add(row, Outcome.ALREADY_INVITED)
+            continue
+        if ended:
+            add(row, Outcome.REJECTED, "ended")
+            continue
+        if left is not None and left <= 0:
+            add(row, Outcome.REJECTED, "full")
+            continue
+        token, token_hash = _new_token()
+        expires = now + timedelta(days=INVITATION_VALID_DAYS)
+        if invitation is None:
+            invitation = Invitation.objects.create(
+                cohort=cohort,
+                email=row.email,
+                name=row.name,
+                company_name=row.company,
+                token_hash=token_hash,
+                invited_by=by,
+                created_at=now,
+                expires_at=expires,
+            )
+        else:  # expired, or accepted by an account that no longer exists: invite again
+            invitation.name, invitation.company_name = row.name or invitation.name, row.company or invitation.company_name
+            invitation.token_hash, invitation.invited_by, invitation.created_at = token_hash, by, now
+            invitation.expires_at, invitation.accepted_at, invitation.accepted_by = expires, None, None
+            invitation.save()
+        invitation.cohort = cohort
+        if left is not None:
+            left -= 1
+        mails.append(_invitation_mail(invitation=invitation, token=token, build_url=build_url))
+        add(row, Outcome.INVITED)
+
+    batch = EnrolmentBatch.objects.create(
+        cohort=cohort, created_by=by, created_at=now, source=source, filename=filename[:255], rows=report
+    )
+    _send_after_commit(mails)
+    return batch
+
+
+def _pending_keys(invitations: dict, now) -> set[str]:
+    return {key for key, inv in invitations.items() if inv.accepted_at is None and not inv.is_expired(now)}
+
+
+# --- staff -------------------------------------------------------------------
+
+TRAINERS_GROUP = "Trainers"
+
+
+@transaction.atomic
+def grant_trainer_admin_access(*, user) -> None:
+    """Trainers edit the module's content in the admin: staff status plus the Trainers group."""
+    from django.contrib.auth.models import Group
+
+    group, _created = Group.objects.get_or_create(name=TRAINERS_GROUP)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(group)
+
+
+@transaction.atomic
+def add_centre_staff(*, centre, user, role: str):
+    """Make ``user`` a manager or trainer of ``centre`` (or change their role there)."""
+    from .models import CentreStaff
+
+    staff, _created = CentreStaff.objects.update_or_create(centre=centre, user=user, defaults={"role": role})
+    if role == CentreStaff.Role.TRAINER:
+        grant_trainer_admin_access(user=user)
+    return staff
