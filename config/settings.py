@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "markdownx",
+    "reversion",
     "allauth",
     "allauth.account",
     "accounts",
@@ -154,6 +155,23 @@ STORAGES = {
 
 # Markdown: the admin preview uses the very renderer and sanitiser of the site.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "courses.markdown.render_markdown"
+# The editor posts to our own views (sections.views): preview and image upload
+# for staff with content permissions only; markdownx's open upload view is not routed.
+MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
+# Image rules (sections.images): real PNG/JPEG/GIF/WebP by content, at most 5 MB
+# and 40 megapixels. markdownx reads the first two too; its own form is never used.
+MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"]
+MARKDOWNX_MEDIA_PATH = "slide-images/"
+IMAGE_MAX_PIXELS = 40_000_000
+
+# Link checker (manage.py check_links): parallel requests, each with a time-out.
+LINK_CHECK_WORKERS = int(os.environ.get("DJANGO_LINK_CHECK_WORKERS", "8"))
+LINK_CHECK_TIMEOUT = float(os.environ.get("DJANGO_LINK_CHECK_TIMEOUT", "10"))
+# Refuse to fetch addresses on this machine or the private network (a trainer's
+# link must not make the server probe its own network). Tests allow loopback.
+LINK_CHECK_BLOCK_PRIVATE = env_bool("DJANGO_LINK_CHECK_BLOCK_PRIVATE", default=True)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

@@ -18,7 +18,6 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("markdownx/", include("markdownx.urls")),
     path("beheer/", admin.site.urls),
 ]
 

@@ -38,10 +38,10 @@ class SectionSummary:
 
 
 def module_sections_summary(*, module: Module) -> list[SectionSummary]:
-    """The module's sections with slide count and estimated reading time (2 queries)."""
+    """The module's sections with published slide count and estimated reading time (2 queries)."""
     sections = list(module.sections.order_by("number"))
-    slides = Slide.objects.filter(section__module=module).order_by("section__number", "position").only(
-        "id", "section_id", "position", "title", "body", "kind"
+    slides = Slide.objects.filter(section__module=module).for_learners().order_by("section__number", "position").only(
+        "id", "section_id", "position", "title", "body", "kind", "is_published"
     )
     per_section: dict[int, list[Slide]] = {}
     for slide in slides:
@@ -65,12 +65,12 @@ def module_sections_summary(*, module: Module) -> list[SectionSummary]:
 
 
 def module_handout(*, module: Module) -> list[Section]:
-    """The whole module with slides and resources, for the printable hand-out (3 queries)."""
+    """The whole module with its published slides and resources, for the printable hand-out (3 queries)."""
     sections = list(
         module.sections.order_by("number").prefetch_related(
             Prefetch(
                 "slides",
-                queryset=Slide.objects.order_by("position").prefetch_related(
+                queryset=Slide.objects.for_learners().order_by("position").prefetch_related(
                     Prefetch("resources", queryset=Resource.objects.order_by("position", "id"))
                 ),
             )

@@ -1,41 +1,460 @@
-from django.contrib import admin
+"""The admin as a trainer's authoring tool: sections with their slides, slides with their links, images.
 
-from .models import Resource, Section, Slide
+Written for someone who knows the subject and not Django: Dutch labels and
+help texts, a "Bekijk op de site" link everywhere, the Markdown editor with the
+site's own preview, slide order typed as numbers (``services.renumber_slides``
+closes gaps and resolves clashes), and every change kept by django-reversion
+with who and when, so an earlier version can be compared and restored.
+"""
+import difflib
+
+import reversion
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from . import services
+from .forms import SectionAdminForm, SlideAdminForm, SlideImageForm, SlideInlineForm
+from .models import Resource, Section, Slide, SlideImage
+
+MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+# What history keeps. A slide's version carries its links, so restoring a slide
+# brings its links back as they were; a section's version is its own text only,
+# so restoring a section never rolls its slides back. (courses.admin registers
+# Module; a content app with questions registers them the same way, e.g.
+# ``reversion.register(Question, follow=["choices"])`` in its admin.py, and
+# subclasses ``ContentVersionAdmin`` for history, compare and restore.)
+reversion.register(Slide, follow=["resources"])
+reversion.register(Resource)
+reversion.register(Section)
+
+
+class AuthoringMedia:
+    css = {"all": ["sections/admin/authoring.css"]}
+    js = ["sections/admin/authoring.js"]
+
+
+def view_on_site_link(obj, label=None):
+    """A "Bekijk op de site" link for lists and inlines (a draft links to its preview)."""
+    if not obj or not obj.pk:
+        return "—"
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label or gettext("Bekijk")
+    )
+
+
+class ContentVersionAdmin(VersionAdmin):
+    """History for content models: newest first, compare with the current state, restore."""
+
+    history_latest_first = True
+    formfield_overrides = MARKDOWN_EDITOR
+    #: Fields shown side by side with the current state when a trainer opens an earlier version.
+    compare_fields: tuple[str, ...] = ()
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        version = get_object_or_404(Version, pk=version_id, object_id=object_id)
+        current = self.model._default_manager.filter(pk=object_id).first()
+        context = {"version_differences": self._differences(current, version), **(extra_context or {})}
+        with transaction.atomic():
+            # Restoring writes back old slide positions; lift the slides out of the way meanwhile.
+            with services.slides_parked(section_ids=_sections_in_revision(version.revision)):
+                return super().revision_view(request, object_id, version_id, context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        version = get_object_or_404(Version, pk=version_id)
+        with transaction.atomic():
+            with services.slides_parked(section_ids=_sections_in_revision(version.revision)):
+                return super().recover_view(request, version_id, extra_context)
+
+    def _differences(self, current, version):
+        """What would change on restoring ``version``: (field label, HTML diff) per changed field."""
+        if current is None:
+            return []
+        try:
+            old = version.field_dict
+        except Exception:  # an unreadable old version: reversion itself reports it on restore
+            return []
+        rows = []
+        for name in self.compare_fields:
+            field = self.model._meta.get_field(name)
+            before = _display(field, old.get(field.attname))
+            now = _display(field, getattr(current, field.attname))
+            if before != now:
+                rows.append((field.verbose_name, _diff_html(now, before)))
+        return rows
+
+
+def _display(field, value) -> str:
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("ja") if value else gettext("nee")
+    return "" if value is None else str(value)
+
+
+def _diff_html(now: str, before: str):
+    """Line by line: what is now (−) and what restoring brings back (+)."""
+    lines = difflib.ndiff(now.splitlines() or [""], before.splitlines() or [""])
+    kept = [(line[:1], line[2:]) for line in lines if line[:1] in {"-", "+", " "}]
+    return format_html_join(
+        "",
+        '<div class="diff-line diff-line--{}"><span class="diff-sign" aria-hidden="true">{}</span>{}</div>',
+        (({"-": "now", "+": "then", " ": "same"}[sign], sign, text or " ") for sign, text in kept),
+    )
+
+
+def _sections_in_revision(revision) -> set[int]:
+    """Sections whose slide positions a revision may write: the slides' then and now."""
+    slide_versions = revision.version_set.filter(content_type__app_label="sections", content_type__model="slide")
+    section_ids = set()
+    for slide_version in slide_versions:
+        try:
+            section_ids.add(slide_version.field_dict.get("section_id"))
+        except Exception:
+            continue
+    slide_ids = list(slide_versions.values_list("object_id", flat=True))
+    section_ids.update(Slide.objects.filter(pk__in=slide_ids).values_list("section_id", flat=True))
+    return {s for s in section_ids if s}
+
+
+# --- sections ----------------------------------------------------------------------
 
 
 class SlideInline(admin.TabularInline):
     model = Slide
-    fields = ["position", "title", "kind", "slug"]
+    form = SlideInlineForm
+    fields = ["position", "title", "kind", "is_published", "slug", "view_link"]
+    readonly_fields = ["view_link"]
+    prepopulated_fields = {"slug": ["title"]}
+    ordering = ["position"]
     extra = 0
     show_change_link = True
+    verbose_name = _("slide")
+    verbose_name_plural = _("slides van deze sectie (volgorde: pas de nummers aan en klik op Opslaan)")
+
+    @admin.display(description=_("op de site"))
+    def view_link(self, obj):
+        return view_on_site_link(obj, gettext("Bekijk") if obj.is_published else gettext("Voorbeeld (concept)"))
+
+
+@admin.register(Section)
+class SectionAdmin(ContentVersionAdmin):
+    form = SectionAdminForm
+    list_display = ["number", "title", "module", "slide_count", "view_link"]
+    list_display_links = ["number", "title"]
+    list_filter = ["module"]
+    search_fields = ["title", "introduction"]
+    list_select_related = ["module"]
+    fields = ["module", "number", "title", "introduction"]
+    inlines = [SlideInline]
+    compare_fields = ("title", "introduction")
+    Media = AuthoringMedia
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            _slide_count=Count("slides"), _published_count=Count("slides", filter=Q(slides__is_published=True))
+        )
+
+    @admin.display(description=_("slides (gepubliceerd)"), ordering="_slide_count")
+    def slide_count(self, obj):
+        return f"{obj._slide_count} ({obj._published_count})"
+
+    @admin.display(description=_("op de site"))
+    def view_link(self, obj):
+        return view_on_site_link(obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Slide:
+            return super().save_formset(request, form, formset, change)
+        # Sets new_objects / changed_objects / deleted_objects for the change message.
+        formset.save(commit=False)
+        placed, changed = [], []
+        for slide_form in formset.forms:
+            if not hasattr(slide_form, "cleaned_data") or formset._should_delete_form(slide_form):
+                continue
+            if not slide_form.has_changed():
+                continue
+            slide = slide_form.instance
+            if slide.pk is None or "position" in slide_form.changed_data:
+                placed.append((slide, slide_form.cleaned_data.get("position")))
+            else:
+                changed.append(slide)
+        services.save_section_slides(
+            section=form.instance, placed=placed, changed=changed, deleted=formset.deleted_objects
+        )
+
+
+# --- slides -----------------------------------------------------------------------
 
 
 class ResourceInline(admin.TabularInline):
     model = Resource
-    fields = ["position", "title", "url", "kind"]
+    fields = ["position", "title", "url", "kind", "health_badge"]
+    readonly_fields = ["health_badge"]
     extra = 0
+    verbose_name = _("externe bron")
+    verbose_name_plural = _("externe bronnen bij deze slide")
+
+    @admin.display(description=_("status van de link"))
+    def health_badge(self, obj):
+        return health_badge(obj)
 
 
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "module"]
-    list_filter = ["module"]
-    inlines = [SlideInline]
+class PublishedFilter(admin.SimpleListFilter):
+    title = _("publicatie")
+    parameter_name = "gepubliceerd"
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("gepubliceerd")), ("nee", _("concept"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(is_published=True)
+        if self.value() == "nee":
+            return queryset.filter(is_published=False)
+        return queryset
 
 
 @admin.register(Slide)
-class SlideAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "section"]
-    list_filter = ["section__module", "section", "kind"]
-    search_fields = ["title", "body"]
-    list_select_related = ["section"]
+class SlideAdmin(ContentVersionAdmin):
+    form = SlideAdminForm
+    list_display = ["__str__", "kind", "section", "published_badge", "view_link"]
+    list_filter = ["section__module", "section", "kind", PublishedFilter]
+    search_fields = ["title", "body", "slug"]
+    list_select_related = ["section__module"]
+    ordering = ["section__module", "section__number", "position"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ResourceInline]
+    actions = ["publish", "unpublish"]
+    compare_fields = ("title", "kind", "body", "attribution", "is_published")
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "body", "attribution"]}),
+        (
+            _("Plaats en publicatie"),
+            {"fields": ["section", "position", "is_published", "slug"]},
+        ),
+    ]
+    Media = AuthoringMedia
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        help_texts = {
+            "title": _("De kop die cursisten boven de slide zien."),
+            "body": _(
+                "Markdown: **vet**, *schuin*, lijsten met -, kopjes met ###, > citaat, [tekst](https://…) voor een "
+                "link. Sleep een afbeelding in het tekstvak om haar toe te voegen en beschrijf dan wat erop staat. "
+                "Rechts zie je meteen hoe cursisten het lezen."
+            ),
+            "attribution": _("Alleen bij een citaat: wie het zei, bijvoorbeeld ‘Henry Ford’."),
+            "slug": _("Vaste naam voor import en export; verander hem niet na publicatie."),
+        }
+        for name, text in help_texts.items():
+            if name in form.base_fields:
+                form.base_fields[name].help_text = text
+        return form
+
+    @admin.display(description=_("gepubliceerd"), boolean=True, ordering="is_published")
+    def published_badge(self, obj):
+        return obj.is_published
+
+    @admin.display(description=_("op de site"))
+    def view_link(self, obj):
+        return view_on_site_link(obj, gettext("Bekijk") if obj.is_published else gettext("Voorbeeld"))
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("section") if change else None
+        services.save_slide(slide=obj, position=form.cleaned_data.get("position"), previous_section_id=previous)
+
+    def delete_model(self, request, obj):
+        services.delete_slides(slides=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.delete_slides(slides=list(queryset))
+
+    @admin.action(description=_("Publiceer de gekozen slides"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, True)
+
+    @admin.action(description=_("Zet de gekozen slides terug naar concept"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset, published):
+        with self.create_revision(request):
+            slides = list(queryset.exclude(is_published=published))
+            for slide in slides:
+                slide.is_published = published
+                slide.save(update_fields=["is_published"])
+                self.log_change(
+                    request, slide, [{"changed": {"fields": [str(Slide._meta.get_field("is_published").verbose_name)]}}]
+                )
+        message = (
+            ngettext("%(count)d slide gepubliceerd.", "%(count)d slides gepubliceerd.", len(slides))
+            if published
+            else ngettext("%(count)d slide is nu concept.", "%(count)d slides zijn nu concept.", len(slides))
+        )
+        self.message_user(request, message % {"count": len(slides)}, messages.SUCCESS)
+
+
+# --- resources and link health ------------------------------------------------------------
+
+
+def health_badge(resource):
+    if resource is None or not resource.pk:
+        return "—"
+    label = resource.get_health_display()
+    detail = resource.status_code or resource.check_detail or ""
+    return format_html(
+        '<span class="link-health link-health--{}">{}</span>{}',
+        resource.health,
+        label,
+        format_html(' <span class="link-health__detail">({})</span>', detail) if detail else "",
+    )
+
+
+class HealthFilter(admin.SimpleListFilter):
+    title = _("status van de link")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Resource.Health.choices + [("dood", _("kapot of onbereikbaar"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "dood":
+            return queryset.filter(health__in=[Resource.Health.BROKEN, Resource.Health.UNREACHABLE])
+        if self.value() in Resource.Health.values:
+            return queryset.filter(health=self.value())
+        return queryset
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "url", "kind", "slide"]
-    list_filter = ["kind"]
-    search_fields = ["title", "url"]
-    list_select_related = ["slide__section"]
+class ResourceAdmin(ContentVersionAdmin):
+    list_display = ["title", "host_display", "kind", "health_badge", "checked_at", "slide_link"]
+    list_filter = [HealthFilter, "kind", "slide__section__module", "slide__section"]
+    search_fields = ["title", "url", "final_url"]
+    list_select_related = ["slide__section__module"]
+    ordering = ["slide__section__number", "slide__position", "position"]
+    fields = ["slide", "position", "title", "url", "kind", "health_badge", "status_code", "final_url",
+              "checked_at", "check_detail"]
+    readonly_fields = ["health_badge", "status_code", "final_url", "checked_at", "check_detail"]
+    autocomplete_fields = ["slide"]
+    actions = ["check_now", "adopt_final_url"]
+    compare_fields = ("title", "url", "kind")
+
+    @admin.display(description=_("site"), ordering="url")
+    def host_display(self, obj):
+        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', obj.url, obj.host)
+
+    @admin.display(description=_("status van de link"), ordering="health")
+    def health_badge(self, obj):
+        return health_badge(obj)
+
+    @admin.display(description=_("slide"), ordering="slide__position")
+    def slide_link(self, obj):
+        return view_on_site_link(obj.slide, str(obj.slide))
+
+    @admin.action(description=_("Controleer de gekozen links nu"), permissions=["change"])
+    def check_now(self, request, queryset):
+        from .linkcheck import check_urls
+
+        urls = sorted(set(queryset.values_list("url", flat=True)))
+        results = check_urls(urls)
+        services.record_link_results(results=results)
+        dead = sum(1 for r in results.values() if r.health in {Resource.Health.BROKEN, Resource.Health.UNREACHABLE})
+        self.message_user(
+            request,
+            gettext("%(checked)d links gecontroleerd, %(dead)d kapot of onbereikbaar.")
+            % {"checked": len(results), "dead": dead},
+            messages.WARNING if dead else messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Neem het eindadres over bij doorverwezen links"), permissions=["change"])
+    def adopt_final_url(self, request, queryset):
+        changed = 0
+        with self.create_revision(request):
+            for resource in queryset.filter(health=Resource.Health.REDIRECTED).exclude(final_url=""):
+                if Resource.objects.filter(slide_id=resource.slide_id, url=resource.final_url).exists():
+                    continue
+                resource.url = resource.final_url
+                resource.health = Resource.Health.OK
+                resource.save()
+                self.log_change(request, resource, [{"changed": {"fields": [str(Resource._meta.get_field("url").verbose_name)]}}])
+                changed += 1
+        self.message_user(
+            request, ngettext("%(count)d adres bijgewerkt.", "%(count)d adressen bijgewerkt.", changed) % {"count": changed}
+        )
+
+
+# --- images -----------------------------------------------------------------------------------
+
+
+@admin.register(SlideImage)
+class SlideImageAdmin(admin.ModelAdmin):
+    form = SlideImageForm
+    list_display = ["thumbnail", "alt_text", "format", "dimensions", "size_display", "uploaded_at", "uploaded_by"]
+    list_filter = ["format"]
+    search_fields = ["alt_text"]
+    list_select_related = ["uploaded_by"]
+    readonly_fields = ["preview", "markdown_code", "format", "dimensions", "size_display", "uploaded_by", "uploaded_at"]
+    Media = AuthoringMedia
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["upload", "alt_text"]
+        return ["preview", "alt_text", "markdown_code", "format", "dimensions", "size_display", "uploaded_by",
+                "uploaded_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["alt_text"])
+            return
+        created = services.create_slide_image(
+            upload=form.cleaned_data["upload"], alt_text=form.cleaned_data["alt_text"], user=request.user
+        )
+        obj.pk, obj.uuid, obj.file = created.pk, created.uuid, created.file
+        obj._state.adding = False
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # After an upload, show the image with the code to paste into a slide.
+        return super().response_add(request, obj, post_url_continue=reverse(
+            "admin:sections_slideimage_change", args=[obj.pk]
+        ))
+
+    @admin.display(description=_("afbeelding"))
+    def thumbnail(self, obj):
+        return format_html('<img class="image-thumb" src="{}" alt="{}" loading="lazy">', obj.get_absolute_url(),
+                           obj.alt_text)
+
+    @admin.display(description=_("voorbeeld"))
+    def preview(self, obj):
+        return format_html('<img class="image-preview" src="{}" alt="{}">', obj.get_absolute_url(), obj.alt_text)
+
+    @admin.display(description=_("code voor in een slide"))
+    def markdown_code(self, obj):
+        return format_html(
+            '<code class="markdown-code">{}</code><div class="help">{}</div>',
+            obj.markdown(),
+            gettext("Kopieer deze regel naar de tekst van een slide. De beschrijving tussen [ ] mag je daar aanpassen."),
+        )
+
+    @admin.display(description=_("afmetingen"))
+    def dimensions(self, obj):
+        return f"{obj.width} × {obj.height} px"
+
+    @admin.display(description=_("grootte"), ordering="size")
+    def size_display(self, obj):
+        from django.template.defaultfilters import filesizeformat
+
+        return filesizeformat(obj.size)
+

@@ -23,15 +23,24 @@ def section_get(*, module: Module, number: int) -> Section:
     return section
 
 
-def module_outline(*, module: Module) -> list[Slide]:
-    """Every slide of the module in reading order, with its section (1 query, no bodies)."""
-    return list(
+def module_outline(*, module: Module, draft: Slide | None = None) -> list[Slide]:
+    """Every published slide of the module in reading order, numbered as learners see them (1 query, no bodies).
+
+    ``draft``: an unpublished slide to show in its place, for the staff preview;
+    the published slides keep their real numbers (and so their working URLs).
+    """
+    outline = list(
         Slide.objects.filter(section__module=module)
+        .for_learners()
         .select_related("section")
         .order_by("section__number", "position")
-        .only("id", "slug", "position", "title", "kind", "section__id", "section__number", "section__title",
-              "section__module_id")
+        .only("id", "slug", "position", "title", "kind", "is_published", "section__id", "section__number",
+              "section__title", "section__module_id")
     )
+    if draft is not None:
+        outline.append(draft)
+        outline.sort(key=lambda s: (s.section.number, s.position))
+    return outline
 
 
 @dataclass(frozen=True)
@@ -56,19 +65,40 @@ class SlidePlace:
 
 
 def slide_place(*, module: Module, number: int, position: int) -> SlidePlace:
-    """The slide at ``/sectie/<number>/slide/<position>/`` with its place in the module (3 queries)."""
+    """The slide at ``/sectie/<number>/slide/<position>/`` with its place in the module (3 queries).
+
+    ``position`` is the learner's number: the rank among published slides.
+    """
     outline = module_outline(module=module)
     index = next(
-        (i for i, s in enumerate(outline) if s.section.number == number and s.position == position),
+        (i for i, s in enumerate(outline) if s.section.number == number and s.learner_position == position),
         None,
     )
     if index is None:
         raise Http404("No such slide.")
+    return _place(module=module, outline=outline, index=index)
+
+
+def draft_place(*, module: Module, number: int, slug: str) -> SlidePlace:
+    """An unpublished slide, placed among the published ones as learners will see it (4 queries)."""
+    draft = (
+        Slide.objects.filter(section__module=module, section__number=number, slug=slug, is_published=False)
+        .select_related("section")
+        .first()
+    )
+    if draft is None:
+        raise Http404("No such draft.")
+    outline = module_outline(module=module, draft=draft)
+    return _place(module=module, outline=outline, index=outline.index(draft))
+
+
+def _place(*, module: Module, outline: list[Slide], index: int) -> SlidePlace:
     slide = (
         Slide.objects.select_related("section")
         .prefetch_related(Prefetch("resources", queryset=Resource.objects.order_by("position", "id")))
         .get(pk=outline[index].pk)
     )
+    slide.learner_position = outline[index].learner_position
     slide.section.module = module
     for s in outline:
         s.section.module = module
@@ -85,7 +115,12 @@ def slide_place(*, module: Module, number: int, position: int) -> SlidePlace:
 
 
 def section_slides(*, section: Section) -> list[Slide]:
-    slides = list(section.slides.order_by("position").only("id", "slug", "position", "title", "kind", "section_id"))
+    """The section's published slides, numbered as learners see them (1 query)."""
+    slides = list(
+        section.slides.for_learners()
+        .order_by("position")
+        .only("id", "slug", "position", "title", "kind", "is_published", "section_id")
+    )
     for slide in slides:
         slide.section = section
     return slides

@@ -1,9 +1,26 @@
-"""The section page and the slide viewer: thin views over the selectors."""
-from django.shortcuts import render
+"""The section page, the slide viewer and its staff preview, uploaded images and the editor's endpoints."""
+import uuid
 
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from courses.markdown import render_markdown
 from courses.selectors import module_get
 
-from . import selectors
+from . import selectors, services
+from .forms import ALT_PLACEHOLDER, ImageUploadForm
+from .models import SlideImage
+
+PREVIEW_MAX_CHARS = 100_000
 
 
 def section_detail(request, module_slug, number):
@@ -28,3 +45,69 @@ def slide_detail(request, module_slug, number, position):
         "sections/slide_detail.html",
         {"module": module, "section": place.slide.section, "slide": place.slide, "place": place},
     )
+
+
+def _may_edit_content(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perm("sections.view_slide")
+
+
+def slide_preview(request, module_slug, number, slug):
+    """An unpublished slide as learners will see it once published; staff with content rights only.
+
+    Anyone else gets the same 404 as for a slide that does not exist.
+    """
+    if not _may_edit_content(request.user):
+        raise Http404("No such slide.")
+    module = module_get(slug=module_slug)
+    place = selectors.draft_place(module=module, number=number, slug=slug)
+    return render(
+        request,
+        "sections/slide_detail.html",
+        {"module": module, "section": place.slide.section, "slide": place.slide, "place": place, "preview": True},
+    )
+
+
+def slide_image(request, name):
+    """An uploaded image, always with the Content-Type of its verified format and never as a page."""
+    stem, _dot, extension = name.partition(".")
+    try:
+        key = uuid.UUID(hex=stem)
+    except ValueError:
+        raise Http404("No such image.") from None
+    image = SlideImage.objects.filter(uuid=key).first()
+    if image is None or extension != image.extension or not image.file:
+        raise Http404("No such image.")
+    try:
+        handle = image.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such image.") from None
+    response = FileResponse(handle, content_type=image.content_type)
+    response["Content-Disposition"] = f'inline; filename="{image.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"  # a new image gets a new name
+    return response
+
+
+@require_POST
+def markdown_preview(request):
+    """The editor's live preview: the site's own renderer and sanitiser, for staff only."""
+    if not (request.user.is_active and request.user.is_staff):
+        return HttpResponseForbidden()
+    content = request.POST.get("content", "")
+    if len(content) > PREVIEW_MAX_CHARS:
+        return HttpResponseBadRequest()
+    return HttpResponse(render_markdown(content))
+
+
+@require_POST
+def markdown_image_upload(request):
+    """Drag-and-drop upload from the editor: a checked image, answered as Markdown with a description to fill in."""
+    if not (request.user.is_active and request.user.is_staff and request.user.has_perm("sections.add_slideimage")):
+        return JsonResponse({"errors": [gettext("Je mag geen afbeeldingen toevoegen.")]}, status=403)
+    form = ImageUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = form.errors.get("image") or [gettext("Kies een afbeelding.")]
+        return JsonResponse({"errors": list(errors)}, status=400)
+    image = services.create_slide_image(upload=form.cleaned_data["image"], user=request.user)
+    return JsonResponse({"image_code": f"![{ALT_PLACEHOLDER}]({image.get_absolute_url()})"})

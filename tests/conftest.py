@@ -157,6 +157,53 @@ def module6(db):
     return Module.objects.get(slug="samenwerken-voor-duurzaam-succes")
 
 
+# --- authoring (issue 5): users of the admin, images, a media folder per test ------------
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a folder of this test only."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def trainer(db):
+    """A trainer as the site gives them: admin access (is_staff) and the "Trainers" group's rights."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+
+    user = User.objects.create_user(email="trainer@example.org", password="Trainer-pass-1", name="Tessa Trainer")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name="Trainers"))
+    return user
+
+
+@pytest.fixture
+def site_staff(db):
+    from accounts.models import User
+
+    return User.objects.create_superuser(email="staff@example.org", password="Staff-pass-1", name="Sam Staff")
+
+
+@pytest.fixture
+def make_image():
+    """Bytes of a real image: ``make_image("PNG", size=(4, 3))``."""
+    import io
+
+    from PIL import Image
+
+    def make(fmt="PNG", size=(8, 6), color=(30, 120, 60)):
+        buffer = io.BytesIO()
+        mode = "P" if fmt == "GIF" else "RGB"
+        Image.new(mode, size, color if mode == "RGB" else 1).save(buffer, format=fmt)
+        return buffer.getvalue()
+
+    return make
+
+
 # --- accounts, centres, cohorts, enrolments (issue 3) ----------------------------------
 
 
