@@ -78,7 +78,7 @@ def test_pager_crosses_section_boundaries_and_never_dead_ends(client, build_modu
 def test_quote_slide_shows_attribution(client, slide_factory):
     slide = slide_factory(kind="quote", body="Samen kom je verder.", attribution="Afrikaans spreekwoord")
     html = client.get(slide.get_absolute_url()).content.decode()
-    assert '<figure class="quote">' in html
+    assert '<figure class="quote" lang="nl">' in html  # the module's Dutch, also under an English interface
     assert "— Afrikaans spreekwoord" in html
     assert "badge--quote" in html
 

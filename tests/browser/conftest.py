@@ -1,0 +1,54 @@
+"""Fixtures for the real-browser tests: the real Module 6 behind pytest-django's live server.
+
+The live server answers from another thread, so these tests use a transactional
+database (the data is committed, then flushed after the test) and load the module
+fixture inside it, exactly as `make run` loads it.
+"""
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Chromium announces en-US by default; the learners' browsers ask for Dutch.
+    return {**browser_context_args, "locale": "nl-NL", "viewport": DESKTOP}
+
+
+@pytest.fixture
+def live_module(transactional_db, live_server):
+    """Module 6 loaded into the database the live server reads."""
+    from courses.models import Module
+
+    call_command("loaddata", "module6", verbosity=0)
+    return Module.objects.get(slug="samenwerken-voor-duurzaam-succes")
+
+
+def reading_pages(module) -> dict[str, str]:
+    """Paths of the pages every check visits: overview, a section, one slide of each kind, the hand-out."""
+    from sections.models import Slide
+
+    pages = {
+        "overview": module.get_absolute_url(),
+        "section": module.sections.get(number=1).get_absolute_url(),
+    }
+    for kind, _label in Slide.Kind.choices:
+        slide = (
+            Slide.objects.filter(section__module=module, kind=kind)
+            .select_related("section__module")
+            .in_module_order()
+            .first()
+        )
+        assert slide is not None, f"Module 6 has no slide of kind {kind!r}"
+        pages[f"slide-{kind}"] = slide.get_absolute_url()
+    pages["handout"] = reverse("courses:handout", args=[module.slug])
+    return pages
+
+
+PAGE_NAMES = ["overview", "section"] + [
+    f"slide-{kind}" for kind in ("content", "quote", "example", "spotlight", "activity", "further_reading", "closing")
+] + ["handout"]
