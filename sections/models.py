@@ -221,8 +221,14 @@ class Resource(models.Model):
 
     @property
     def is_dead(self) -> bool:
-        """The last check found no page: learners get a note and the archived copy."""
-        return self.health in {self.Health.BROKEN, self.Health.UNREACHABLE}
+        """The last check found no page: learners get a note and the archived copy.
+
+        A site that refused the check (401/403/429: unreachable with a status
+        code) may well work for a person, so it gets no warning.
+        """
+        if self.health == self.Health.BROKEN:
+            return True
+        return self.health == self.Health.UNREACHABLE and self.status_code is None
 
     @property
     def archive_url(self) -> str:
