@@ -35,7 +35,9 @@ load: migrate
 run: load
 	@echo ""
 	@echo "  Module 6 draait op http://$(HOST):$(PORT)/   (beheer: http://$(HOST):$(PORT)/beheer/)"
-	@echo "  Demo-accounts en wachtwoorden: zie README.md. Verzonden e-mail verschijnt hier in de terminal."
+	@echo "  Demo-accounts en wachtwoorden: zie README.md (beheer, centrummanager, trainer, deelnemers)."
+	@echo "  Inloggen: http://$(HOST):$(PORT)/account/login/   deelnamelink demo-cohort: http://$(HOST):$(PORT)/deelnemen/DEMO2026/"
+	@echo "  E-mail (bevestigingslinks, uitnodigingen) wordt niet verstuurd maar hier in de terminal getoond."
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -8,6 +8,7 @@ size). It lives on the user itself rather than in a one-to-one profile row:
 every learner has exactly one, centres report by it on every cohort page, and
 a separate table would only add a join and a "profile missing" case.
 """
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -94,3 +95,29 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return (self.name.split()[0] if self.name else self.email.split("@")[0])
+
+
+class LoginEmailQuerySet(models.QuerySet):
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class LoginEmail(EmailAddress):
+    """allauth's record of an address (verified or not), with the address as natural key.
+
+    Only so that a fixture (the demo accounts) can say "this address is verified"
+    and loading it again updates that row instead of adding a second one; the
+    site itself uses allauth's ``EmailAddress``.
+    """
+
+    objects = LoginEmailQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("e-mailadres voor inloggen")
+        verbose_name_plural = _("e-mailadressen voor inloggen")
+
+    def natural_key(self):
+        return (self.email,)
+
+    natural_key.dependencies = ["accounts.user"]

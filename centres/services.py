@@ -6,6 +6,7 @@ then writes. Two requests racing for the last place therefore run one after the
 other, and the second sees the cohort full. The unique constraint on
 (cohort, user) is the last line of defence against a double enrolment.
 """
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Cohort, EnrolmentBatch, Enrollment, Invitation, hash_token, new_join_code
 
 INVITATION_VALID_DAYS = 14
+logger = logging.getLogger(__name__)
 
 
 class EnrolmentRefused(Exception):
@@ -277,9 +279,16 @@ class BulkRow:
     error: str = ""  # a reason code from Outcome.REASONS, set while parsing
 
 
-def _send_after_commit(messages: list[EmailMessage]) -> None:
-    if messages:
-        transaction.on_commit(lambda: get_connection().send_messages(messages))
+def _send(messages: list[EmailMessage]) -> bool:
+    """Send over one connection; False (and logged) if the mail server refused."""
+    if not messages:
+        return True
+    try:
+        get_connection().send_messages(messages)
+    except Exception:  # noqa: BLE001 - any mail failure is reported, the enrolments stand
+        logger.exception("Sending %d enrolment e-mail(s) failed", len(messages))
+        return False
+    return True
 
 
 def _invitation_mail(*, invitation: Invitation, token: str, build_url) -> EmailMessage:
@@ -308,15 +317,24 @@ def _enrolled_mail(*, enrollment: Enrollment, build_url) -> EmailMessage:
     return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[enrollment.user.email])
 
 
-@transaction.atomic
 def bulk_enrol(*, cohort: Cohort, rows: list[BulkRow], by, source: str, filename: str = "", build_url) -> EnrolmentBatch:
-    """Enrol existing accounts and invite everyone else, row by row, and keep the report.
+    """Enrol existing accounts and invite everyone else, row by row, keep the report,
+    then e-mail the people concerned (after the data is committed).
 
     Idempotent: a second run of the same list finds everyone already enrolled
     or already invited and changes nothing (no second e-mail either). Rows that
     can't be handled are reported, never half-done: each row is enrolled,
-    invited or left alone.
+    invited or left alone. ``batch.mail_sent`` tells whether the e-mails went out.
     """
+    batch, mails = _bulk_enrol_rows(
+        cohort=cohort, rows=rows, by=by, source=source, filename=filename, build_url=build_url
+    )
+    batch.mail_sent = _send(mails)
+    return batch
+
+
+@transaction.atomic
+def _bulk_enrol_rows(*, cohort, rows, by, source, filename, build_url) -> tuple[EnrolmentBatch, list[EmailMessage]]:
     User = get_user_model()
     cohort = _lock(cohort)
     now = timezone.now()
@@ -412,8 +430,7 @@ def bulk_enrol(*, cohort: Cohort, rows: list[BulkRow], by, source: str, filename
     batch = EnrolmentBatch.objects.create(
         cohort=cohort, created_by=by, created_at=now, source=source, filename=filename[:255], rows=report
     )
-    _send_after_commit(mails)
-    return batch
+    return batch, mails
 
 
 def _pending_keys(invitations: dict, now) -> set[str]:

@@ -284,6 +284,11 @@ def bulk_enrol(request, pk):
             filename=data["filename"],
             build_url=request.build_absolute_uri,
         )
+        if not batch.mail_sent:
+            messages.error(
+                request,
+                _("De inschrijvingen zijn bewaard, maar de e-mails konden niet worden verstuurd. Probeer het later opnieuw of neem contact op met de beheerder."),
+            )
         return redirect("centres:batch_report", pk=cohort.pk, batch_pk=batch.pk)
     return render(
         request,
