@@ -10,8 +10,10 @@ import difflib
 
 import reversion
 from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.db import models, transaction
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -27,7 +29,12 @@ from . import services
 from .forms import SectionAdminForm, SlideAdminForm, SlideImageForm, SlideInlineForm
 from .models import Resource, Section, Slide, SlideImage
 
-MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+# The Markdown editor with live preview for every Markdown field; a typed web
+# address without a scheme is taken to be https:// (as Django 6 will).
+MARKDOWN_EDITOR = {
+    MarkdownxField: {"widget": AdminMarkdownxWidget},
+    models.URLField: {"assume_scheme": "https"},
+}
 
 # What history keeps. A slide's version carries its links, so restoring a slide
 # brings its links back as they were; a section's version is its own text only,
@@ -200,6 +207,7 @@ class SectionAdmin(ContentVersionAdmin):
 
 class ResourceInline(admin.TabularInline):
     model = Resource
+    formfield_overrides = MARKDOWN_EDITOR
     fields = ["position", "title", "url", "kind", "health_badge"]
     readonly_fields = ["health_badge"]
     extra = 0
@@ -426,10 +434,14 @@ class SlideImageAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def response_add(self, request, obj, post_url_continue=None):
+        if "_addanother" in request.POST or IS_POPUP_VAR in request.POST:
+            return super().response_add(request, obj, post_url_continue)
         # After an upload, show the image with the code to paste into a slide.
-        return super().response_add(request, obj, post_url_continue=reverse(
-            "admin:sections_slideimage_change", args=[obj.pk]
-        ))
+        self.message_user(
+            request, gettext("De afbeelding is opgeslagen. Kopieer de code hieronder naar de tekst van een slide."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:sections_slideimage_change", args=[obj.pk]))
 
     @admin.display(description=_("afbeelding"))
     def thumbnail(self, obj):
