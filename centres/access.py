@@ -21,9 +21,13 @@ def is_site_staff(user) -> bool:
 
 
 def can_use_centre_pages(user) -> bool:
+    """Centre staff or site staff. Remembered on the user object for the request
+    (like Django's permission cache): the page and its navigation both ask."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return is_site_staff(user) or CentreStaff.objects.filter(user=user).exists()
+    if not hasattr(user, "_centres_staff_cache"):
+        user._centres_staff_cache = CentreStaff.objects.filter(user=user).exists() or is_site_staff(user)
+    return user._centres_staff_cache
 
 
 def can_create_cohorts(user) -> bool:
