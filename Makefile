@@ -31,6 +31,7 @@ migrate: messages
 # Loading twice changes nothing: fixtures use natural keys, so rows are updated, never duplicated.
 load: migrate
 	$(BIN)/python manage.py loaddata module6 module6_quizzes demo
+	$(BIN)/python manage.py createinitialrevisions --comment "Eerste versie" --verbosity 0
 
 run: load
 	@echo ""

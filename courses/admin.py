@@ -10,6 +10,11 @@ from .models import Module
 
 reversion.register(Module)
 
+# The admin is where trainers work: say so in its header, not "Django".
+admin.site.site_header = _("Duurzaam samenwerken · beheer")
+admin.site.site_title = _("Beheer")
+admin.site.index_title = _("Wat wil je bijwerken?")
+
 
 class ModuleAdminForm(DescribedImagesMixin, admin.ModelAdmin.form):
     markdown_fields = ("introduction",)

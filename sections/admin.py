@@ -141,18 +141,13 @@ def _sections_in_revision(revision) -> set[int]:
 class SlideInline(admin.TabularInline):
     model = Slide
     form = SlideInlineForm
-    fields = ["position", "title", "kind", "is_published", "slug", "view_link"]
-    readonly_fields = ["view_link"]
+    fields = ["position", "title", "kind", "is_published", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["position"]
     extra = 0
     show_change_link = True
     verbose_name = _("slide")
     verbose_name_plural = _("slides van deze sectie (volgorde: pas de nummers aan en klik op Opslaan)")
-
-    @admin.display(description=_("op de site"))
-    def view_link(self, obj):
-        return view_on_site_link(obj, gettext("Bekijk") if obj.is_published else gettext("Voorbeeld (concept)"))
 
 
 @admin.register(Section)

@@ -80,7 +80,7 @@ class PositionFormMixin:
         super().__init__(*args, **kwargs)
         if "position" in self.fields:
             self.fields["position"] = forms.IntegerField(
-                label=gettext_lazy("plaats"),
+                label=gettext_lazy("Plaats"),
                 min_value=1,
                 max_value=MAX_POSITION,
                 required=False,

@@ -42,11 +42,17 @@
     if (!editor) {
       return;
     }
-    function onError(event) {
+    function removeMarker() {
       var at = editor.value.lastIndexOf(MARKDOWNX_ERROR);
       if (at !== -1) {
         editor.value = editor.value.slice(0, at) + editor.value.slice(at + MARKDOWNX_ERROR.length);
+        editor.setSelectionRange(at, at);
+        editor.dispatchEvent(new Event("input"));
       }
+    }
+    function onError(event) {
+      // markdownx types its marker right after this event: take it out once it is there.
+      window.setTimeout(removeMarker, 0);
       say(container, "Afbeelding niet toegevoegd: " + errorsFrom(event.detail), true);
     }
     container.addEventListener("markdownx.fileUploadError", onError);
