@@ -15,6 +15,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from progress.selectors import modules_progress
+
 from . import access, selectors, services
 from .forms import BulkEnrolForm, CohortForm, EnrollmentStatusForm, InvitationSignupForm, managed_centres
 from .models import Cohort, EnrolmentBatch, Enrollment, normalise_join_code
@@ -34,6 +36,11 @@ def _with_next(url_name: str, next_url: str) -> str:
 def dashboard(request):
     """"Mijn leeromgeving": the learner's cohorts and modules."""
     enrollments = list(selectors.learner_enrollments(request.user))
+    # Progress belongs to the learner and the module: two cohorts of one module show the same figure.
+    modules = list({e.cohort.module_id: e.cohort.module for e in enrollments}.values())
+    progress = {p.module.pk: p for p in modules_progress(user=request.user, modules=modules)}
+    for enrollment in enrollments:
+        enrollment.progress = progress.get(enrollment.cohort.module_id)
     current = [e for e in enrollments if e.status != Enrollment.Status.WITHDRAWN]
     withdrawn = [e for e in enrollments if e.status == Enrollment.Status.WITHDRAWN]
     return render(request, "dashboard/dashboard.html", {"current": current, "withdrawn": withdrawn})

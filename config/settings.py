@@ -203,4 +203,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # fpdf2 subsets the certificate's font with fontTools, which logs every glyph at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

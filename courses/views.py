@@ -1,6 +1,8 @@
 """The module overview and the printable hand-out."""
 from django.shortcuts import render
 
+from progress.selectors import module_progress_or_none
+
 from . import selectors
 
 
@@ -16,6 +18,7 @@ def _overview(request, module):
             "first_slide": first_slide,
             "slide_total": sum(s.slide_count for s in summaries),
             "minutes_total": sum(s.minutes for s in summaries),
+            "progress": module_progress_or_none(request=request, module=module),
         },
     )
 

@@ -35,7 +35,8 @@ def _font_dir() -> Path | None:
 
 
 def _latin1(text: str) -> str:
-    replacements = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."}
+    replacements = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...",
+                    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Œ": "OE", "œ": "oe"}
     text = "".join(replacements.get(ch, ch) for ch in text)
     try:
         text.encode("latin-1")
@@ -58,11 +59,14 @@ class _CertificatePDF(FPDF):
         self.set_auto_page_break(False)
         self.set_margins(25, 20, 25)
 
-    def text_line(self, text: str, *, size: float, bold: bool = False, colour=INK, gap: float = 2):
+    def text_line(self, text: str, *, size: float, bold: bool = False, colour=INK, gap: float = 2, link: str = ""):
         self.set_font(self.body_family, "B" if bold else "", size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, text if self.unicode_ok else _latin1(text), align="C",
-                        new_x="LMARGIN", new_y="NEXT")
+        text = text if self.unicode_ok else _latin1(text)
+        if link:
+            self.cell(0, size * 0.5, text, align="C", link=link, new_x="LMARGIN", new_y="NEXT")
+        else:
+            self.multi_cell(0, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
         self.ln(gap)
 
 
@@ -113,5 +117,5 @@ def render_certificate_pdf(*, certificate: Certificate, verify_url: str) -> byte
         pdf.ln(4)
         pdf.text_line(_("Certificaatcode: %(code)s") % {"code": certificate.display_code}, size=12, bold=True, gap=1)
         pdf.text_line(_("Controleer dit certificaat op:"), size=10, colour=MUTED, gap=0)
-        pdf.text_line(verify_url, size=10, colour=BRAND, gap=0)
+        pdf.text_line(verify_url, size=10, colour=BRAND, gap=0, link=verify_url)
         return bytes(pdf.output())

@@ -1,18 +1,19 @@
 """A learner's progress per module, in a fixed number of queries.
 
-Progress counts items: every slide is one, every section's quiz is one. A slide
-counts once it was read; a quiz once it was passed. So 100 % means exactly
-"complete": every slide read and every quiz passed.
+Progress counts items: every published slide is one, every section's quiz is
+one. A slide counts once it was read; a quiz once it was passed. So 100 %
+means exactly "complete": every slide read and every quiz passed. A draft
+(unpublished) slide counts for nobody, read or not.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from courses.models import Module
 from quizzes.models import Attempt
-from sections.models import Section
+from sections.models import Section, Slide
 
 from .models import Certificate, SlideView, normalise_code
 
@@ -66,6 +67,9 @@ class ModuleProgress:
     last_slide_id: int | None = None
     last_seen: datetime | None = None
     resume_url: str | None = None
+    resume_title: str = ""
+    resume_section: int | None = None
+    resume_position: int | None = None
     certificate: Certificate | None = None
 
     @property
@@ -103,14 +107,17 @@ class ModuleProgress:
     def for_section(self, section_id: int) -> SectionProgress | None:
         return next((s for s in self.sections if s.section.pk == section_id), None)
 
-    def mark_read(self, *, slide_id: int, section_id: int, url: str, when: datetime) -> None:
-        """Count a slide read just now in this in-memory picture (after the viewer recorded it)."""
-        if slide_id not in self.read_slide_ids:
-            self.read_slide_ids.add(slide_id)
-            section = self.for_section(section_id)
+    def mark_read(self, *, slide, when: datetime) -> None:
+        """Count ``slide`` as read just now in this in-memory picture (after the viewer recorded it)."""
+        if slide.pk not in self.read_slide_ids:
+            self.read_slide_ids.add(slide.pk)
+            section = self.for_section(slide.section_id)
             if section is not None:
                 section.read_count += 1
-        self.last_slide_id, self.last_seen, self.resume_url = slide_id, when, url
+        self.last_slide_id, self.last_seen = slide.pk, when
+        self.resume_url = slide.get_absolute_url()
+        self.resume_title = slide.title
+        self.resume_section, self.resume_position = slide.section.number, slide.learner_position
 
 
 def _slide_url(module_slug: str, number: int, position: int) -> str:
@@ -118,7 +125,12 @@ def _slide_url(module_slug: str, number: int, position: int) -> str:
 
 
 def modules_progress(*, user, modules: list[Module], with_certificates: bool = True) -> list[ModuleProgress]:
-    """Progress of ``user`` in each of ``modules`` (3 queries, 2 without certificates, whatever their size)."""
+    """Progress of ``user`` in each of ``modules`` (3 queries, 2 without certificates, whatever their size).
+
+    The slide to resume on is the one read last; its number is the learner's
+    number (its rank among the section's published slides), counted in the
+    same query.
+    """
     if not modules:
         return []
     by_id = {m.pk: m for m in modules}
@@ -133,7 +145,7 @@ def modules_progress(*, user, modules: list[Module], with_certificates: bool = T
         .order_by("module_id", "number")
         .only("id", "number", "title", "module_id")
         .annotate(
-            slide_count=Count("slides"),
+            slide_count=Count("slides", filter=Q(slides__is_published=True)),
             quiz_pk=F("quiz__id"),
             quiz_passed=Exists(passed),
             quiz_best=Subquery(best),
@@ -155,18 +167,29 @@ def modules_progress(*, user, modules: list[Module], with_certificates: bool = T
         progress[section.module_id].sections.append(sp)
         section_progress[section.pk] = sp
 
+    learner_position = (
+        Slide.objects.filter(
+            section_id=OuterRef("slide__section_id"), is_published=True, position__lte=OuterRef("slide__position")
+        )
+        .order_by()
+        .values("section_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
     views = (
-        SlideView.objects.filter(user=user, slide__section__module_id__in=by_id)
-        .values_list("slide_id", "slide__section_id", "slide__section__number", "slide__position",
+        SlideView.objects.filter(user=user, slide__section__module_id__in=by_id, slide__is_published=True)
+        .annotate(learner_position=Subquery(learner_position))
+        .values_list("slide_id", "slide__section_id", "slide__section__number", "learner_position", "slide__title",
                      "slide__section__module_id", "last_seen")
     )
-    for slide_id, section_id, number, position, module_id, last_seen in views:
+    for slide_id, section_id, number, position, title, module_id, last_seen in views:
         mp = progress[module_id]
         mp.read_slide_ids.add(slide_id)
         section_progress[section_id].read_count += 1
         if mp.last_seen is None or last_seen > mp.last_seen:
             mp.last_slide_id, mp.last_seen = slide_id, last_seen
             mp.resume_url = _slide_url(by_id[module_id].slug, number, position)
+            mp.resume_title, mp.resume_section, mp.resume_position = title, number, position
 
     if with_certificates:
         for certificate in Certificate.objects.filter(user=user, module_id__in=by_id):

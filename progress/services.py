@@ -23,12 +23,16 @@ from . import selectors
 from .models import Certificate, SlideView
 
 
-def slide_view_record(*, user, slide, progress: "selectors.ModuleProgress", url: str, now=None) -> str:
-    """Record that ``user`` reads ``slide`` now; returns what was written: "insert", "update" or "none"."""
+def slide_view_record(*, user, slide, progress: "selectors.ModuleProgress", now=None) -> str:
+    """Record that ``user`` reads the published ``slide`` now; returns the write: "insert", "update" or "none".
+
+    ``progress`` is the learner's progress in the slide's module as the viewer
+    read it just before; it is updated in place, so the page shows this view.
+    """
     now = now or timezone.now()
     if slide.pk not in progress.read_slide_ids:
         row = SlideView(user=user, slide=slide, first_seen=now, last_seen=now)
-        progress.mark_read(slide_id=slide.pk, section_id=slide.section_id, url=url, when=now)
+        progress.mark_read(slide=slide, when=now)
         if progress.complete:
             # This very view completes the module: record it and issue the certificate together.
             with transaction.atomic():
@@ -39,7 +43,7 @@ def slide_view_record(*, user, slide, progress: "selectors.ModuleProgress", url:
         return "insert"
     if progress.last_slide_id != slide.pk:
         SlideView.objects.filter(user=user, slide=slide).update(last_seen=now)
-        progress.mark_read(slide_id=slide.pk, section_id=slide.section_id, url=url, when=now)
+        progress.mark_read(slide=slide, when=now)
         return "update"
     return "none"
 

@@ -7,6 +7,7 @@ Attempts are records: visible, never editable.
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +59,7 @@ class QuizAdmin(admin.ModelAdmin):
             return "—"
         slides = (
             Slide.objects.filter(questions__quiz=obj)
-            .select_related("section__module")
+            .select_related("section")
             .annotate(n=Count("questions"))
             .order_by("position")
         )
@@ -67,7 +68,10 @@ class QuizAdmin(admin.ModelAdmin):
         return format_html_join(
             ", ",
             '<a href="{}">{}.{} {}</a> ({}×)',
-            ((s.get_absolute_url(), s.section.number, s.position, s.title, s.n) for s in slides),
+            (
+                (reverse("admin:sections_slide_change", args=[s.pk]), s.section.number, s.position, s.title, s.n)
+                for s in slides
+            ),
         )
 
 

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from courses.models import Module
+from sections.models import Slide
 
 from .models import Answer, Attempt, Choice, Question, Quiz
 
@@ -119,12 +120,16 @@ class ReviewedQuestion:
 
 
 def attempt_review(*, attempt: Attempt) -> list[ReviewedQuestion]:
-    """A submitted attempt question by question, with answers, the right answers and feedback (4 queries)."""
+    """A submitted attempt question by question, with answers, the right answers and feedback (5 queries)."""
     module = attempt.quiz.section.module
     questions = list(
         Question.objects.filter(quiz_id=attempt.quiz_id)
         .select_related("slide__section")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
+    )
+    # The learner's number of each slide, for the "read it again" links (a draft has none: no link).
+    positions = dict(
+        Slide.objects.filter(section__module=module).for_learners().values_list("pk", "learner_position")
     )
     answers = {
         a.question_id: a
@@ -135,6 +140,7 @@ def attempt_review(*, attempt: Attempt) -> list[ReviewedQuestion]:
     reviewed = []
     for question in _in_layout_order(attempt, questions):
         question.slide.section.module = module
+        question.slide.learner_position = positions.get(question.slide_id)
         answer = answers.get(question.pk)
         selected = {c.pk for c in answer.choices.all()} if answer else set()
         reviewed.append(

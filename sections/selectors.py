@@ -16,7 +16,7 @@ from .models import Resource, Section, Slide
 
 def section_get(*, module: Module, number: int) -> Section:
     try:
-        section = Section.objects.get(module=module, number=number)
+        section = Section.objects.select_related("quiz").get(module=module, number=number)
     except Section.DoesNotExist:
         raise Http404("No such section.") from None
     section.module = module
@@ -94,7 +94,7 @@ def draft_place(*, module: Module, number: int, slug: str) -> SlidePlace:
 
 def _place(*, module: Module, outline: list[Slide], index: int) -> SlidePlace:
     slide = (
-        Slide.objects.select_related("section")
+        Slide.objects.select_related("section", "section__quiz")  # the quiz: offered at the section's end
         .prefetch_related(Prefetch("resources", queryset=Resource.objects.order_by("position", "id")))
         .get(pk=outline[index].pk)
     )

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from courses.markdown import render_markdown
 from courses.selectors import module_get
+from progress import selectors as progress_selectors
+from progress import services as progress_services
 
 from . import selectors, services
 from .forms import ALT_PLACEHOLDER, ImageUploadForm
@@ -30,20 +32,27 @@ def section_detail(request, module_slug, number):
     sections = list(module.sections.order_by("number").only("id", "number", "title", "module_id"))
     for s in sections:
         s.module = module
+    progress = progress_selectors.module_progress_or_none(request=request, module=module, with_certificate=False)
     return render(
         request,
         "sections/section_detail.html",
-        {"module": module, "section": section, "slides": slides, "sections": sections},
+        {"module": module, "section": section, "slides": slides, "sections": sections, "progress": progress,
+         "section_progress": progress.for_section(section.pk) if progress else None},
     )
 
 
 def slide_detail(request, module_slug, number, position):
     module = module_get(slug=module_slug)
     place = selectors.slide_place(module=module, number=number, position=position)
+    # A signed-in learner's reading is recorded (at most one cheap write); anonymous readers pay nothing.
+    progress = progress_selectors.module_progress_or_none(request=request, module=module, with_certificate=False)
+    if progress is not None:
+        progress_services.slide_view_record(user=request.user, slide=place.slide, progress=progress)
     return render(
         request,
         "sections/slide_detail.html",
-        {"module": module, "section": place.slide.section, "slide": place.slide, "place": place},
+        {"module": module, "section": place.slide.section, "slide": place.slide, "place": place, "progress": progress,
+         "section_progress": progress.for_section(place.slide.section_id) if progress else None},
     )
 
 

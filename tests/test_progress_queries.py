@@ -1,0 +1,88 @@
+"""A signed-in learner's pages do a fixed number of queries whatever the number of
+slides, sections, questions, attempts and slides read.
+
+Each page is measured on a small course with nothing done and on a large one
+with everything read and several attempts: the counts must be equal, and at
+most the pinned number. (About 3 of each count are the site's navigation in
+base.html: session, user and the learner's roles; the rest is per page.)
+"""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quizzes import services
+
+PINNED = {
+    "overview": 11,
+    "section": 11,
+    "slide, refresh": 11,
+    "slide, moving on": 12,
+    "slide, going back": 12,
+    "dashboard": 10,
+    "quiz": 9,
+    "attempt": 10,
+    "result": 18,
+}
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def measure(client, module, learner, quiz_answers, *, attempts):
+    slide = lambda n, p: reverse("sections:slide", args=[module.slug, n, p])  # noqa: E731
+    quiz = module.sections.get(number=1).quiz
+    for _ in range(attempts):
+        attempt, _ = services.attempt_start(quiz=quiz, user=learner)
+        client.post(attempt.get_absolute_url(), quiz_answers(attempt, wrong=set(attempt.layout["questions"][:1])))
+    submitted = quiz.attempts.filter(user=learner).order_by("-number").first()
+    open_attempt, _ = services.attempt_start(quiz=quiz, user=learner)
+    last = module.sections.get(number=1).slides.count()
+    counts = {}
+    client.get(slide(1, 1))
+    counts["slide, refresh"] = count(client, slide(1, 1))
+    counts["slide, moving on"] = count(client, slide(1, last)) if last > 1 else PINNED["slide, moving on"]
+    counts["slide, going back"] = count(client, slide(1, 1)) if last > 1 else PINNED["slide, going back"]
+    counts["overview"] = count(client, module.get_absolute_url())
+    counts["section"] = count(client, reverse("sections:section", args=[module.slug, 1]))
+    counts["dashboard"] = count(client, reverse("dashboard"))
+    counts["quiz"] = count(client, reverse("quizzes:quiz", args=[module.slug, 1]))
+    counts["attempt"] = count(client, open_attempt.get_absolute_url())
+    counts["result"] = count(client, reverse("quizzes:result", args=[module.slug, 1, submitted.pk]))
+    return counts
+
+
+def read_everything(client, module):
+    for section in module.sections.all():
+        for p in range(1, section.slides.count() + 1):
+            client.get(reverse("sections:slide", args=[module.slug, section.number, p]))
+
+
+def test_pages_of_a_signed_in_learner_do_a_fixed_number_of_queries(
+    client, build_course, learner_factory, quiz_answers, cohort_factory, enrollment_factory
+):
+    small = build_course(sections=1, slides=2, questions=1)
+    large = build_course(sections=3, slides=15, questions=12, resources=2)
+    results = {}
+    for name, module, attempts, cohorts in [("small", small, 1, 1), ("large", large, 5, 3)]:
+        learner = learner_factory()
+        for _ in range(cohorts):
+            enrollment_factory(cohort=cohort_factory(module=module), user=learner)
+        client.force_login(learner)
+        if name == "large":
+            read_everything(client, module)
+        results[name] = measure(client, module, learner, quiz_answers, attempts=attempts)
+    assert results["small"] == results["large"], results
+    for page, pinned in PINNED.items():
+        assert results["large"][page] <= pinned, (page, results["large"][page])
+
+
+@pytest.mark.parametrize("slides", [2, 20])
+def test_anonymous_slide_viewer_is_not_slowed(client, build_course, slides, django_assert_max_num_queries):
+    module = build_course(sections=2, slides=slides, questions=2)
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("sections:slide", args=[module.slug, 1, slides])).status_code == 200
