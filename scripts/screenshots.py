@@ -2,8 +2,8 @@
 """Screenshots of the learner's pages at phone and desktop width, for a person to look at.
 
 Not a test: it captures the overview, a section page, one slide of every kind and
-the hand-out at 360 px and 1280 px into ``screenshots/`` (git-ignored), in Debian's
-Chromium through Playwright.
+the hand-out at 360 px and 1280 px (and the phone's opened menu) into
+``screenshots/`` (git-ignored), in Debian's Chromium through Playwright.
 
     .venv/bin/python scripts/screenshots.py                          # starts its own server
     .venv/bin/python scripts/screenshots.py --base-url http://127.0.0.1:8000   # a running one
@@ -107,6 +107,12 @@ def capture(base_url: str, out: Path, language: str, full_page: bool) -> list[Pa
                 target = out / f"{name}-{device}{'' if language == 'nl' else '-' + language}.png"
                 page.screenshot(path=str(target), full_page=full_page)
                 written.append(target)
+                if name == "overview" and device == "phone":
+                    # The header's menu, folded on a phone: open it the way a learner would.
+                    page.locator(".site-menu__toggle").click()
+                    target = out / f"menu-open-{device}{'' if language == 'nl' else '-' + language}.png"
+                    page.screenshot(path=str(target))
+                    written.append(target)
             context.close()
         browser.close()
     return written

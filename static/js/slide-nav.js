@@ -1,8 +1,8 @@
 // The slide viewer's progressive enhancements; everything works without them.
 // 1. ← and → follow the pager's previous/next links, but never while the reader
 //    is typing, choosing in a form field or using a modifier key.
-// 2. On a desktop the table of contents (a <details>) is opened beside the slide;
-//    it scrolls on its own there, so bring the current slide into view in it
+// 2. On a desktop the table of contents stands open beside the slide (site.js)
+//    and scrolls on its own there: bring the current slide into view in it,
 //    without moving the page itself.
 (function () {
   "use strict";
@@ -26,15 +26,6 @@
   });
 
   var contents = document.querySelector(".slide-contents");
-  var details = contents && contents.querySelector("details.contents");
-  if (details && window.matchMedia) {
-    // site.css already shows the contents beside the slide without this; opening the
-    // <details> for real also tells assistive technology that it is expanded.
-    var wide = window.matchMedia("(min-width: 60em)");
-    var follow = function () { details.open = wide.matches; };
-    follow();
-    if (wide.addEventListener) { wide.addEventListener("change", follow); }
-  }
   var current = contents && contents.querySelector(".toc [aria-current='page']");
   if (current && contents.scrollHeight > contents.clientHeight) {
     var box = contents.getBoundingClientRect();

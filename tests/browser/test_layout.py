@@ -64,3 +64,28 @@ def test_current_slide_is_in_view_in_the_contents_beside_a_late_slide(page, live
         "the last slide of a long section should be visible in the contents beside it"
     )
     assert page.evaluate("window.scrollY") == 0, "bringing it into view must not scroll the page"
+
+
+def test_header_menu_folds_on_a_phone_and_opens_by_keyboard(page, live_server, live_module):
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + reading_pages(live_module)["overview"])
+    nav_link = page.locator(".site-nav").get_by_role("link", name="Module", exact=True)
+    expect(nav_link).to_be_hidden()
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 80, f"the folded header takes {header['height']}px of a 740px phone screen"
+    toggle = page.locator(".site-menu__toggle")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(nav_link).to_be_visible()
+    expect(page.locator("#taal")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(nav_link).to_be_focused()
+
+
+def test_header_menu_stands_open_on_a_desktop(page, live_server, live_module):
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + reading_pages(live_module)["overview"])
+    expect(page.locator(".site-menu__toggle")).to_be_hidden()
+    expect(page.locator(".site-nav").get_by_role("link", name="Module", exact=True)).to_be_visible()
+    expect(page.locator("#taal")).to_be_visible()
+    assert page.locator("details.site-menu").evaluate("d => d.open"), "opened for assistive technology too"
