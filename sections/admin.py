@@ -182,10 +182,9 @@ class SectionAdmin(ContentVersionAdmin):
         # Sets new_objects / changed_objects / deleted_objects for the change message.
         formset.save(commit=False)
         placed, changed = [], []
+        deleted_forms = set(formset.deleted_forms)
         for slide_form in formset.forms:
-            if not hasattr(slide_form, "cleaned_data") or formset._should_delete_form(slide_form):
-                continue
-            if not slide_form.has_changed():
+            if slide_form in deleted_forms or not slide_form.has_changed():
                 continue
             slide = slide_form.instance
             if slide.pk is None or "position" in slide_form.changed_data:

@@ -339,3 +339,14 @@ def test_restoring_a_slide_brings_its_links_back(client, trainer, section4, reso
     revision_url = reverse("admin:sections_slide_revision", args=[slide.pk, old.pk])
     client.post(revision_url, form_data(client.get(revision_url), "slide_form"))
     assert list(slide.resources.values_list("title", flat=True)) == ["Oude bron"]
+
+
+def test_staff_delete_a_slide_in_the_section_list_and_the_gap_closes(client, site_staff, section4):
+    client.force_login(site_staff)
+    data = form_data(client.get(change_url(section4)), "section_form")
+    by_title = {data[f"slides-{i}-title"]: i for i in range(4)}
+    data[f"slides-{by_title['B']}-DELETE"] = "on"
+    data[f"slides-{by_title['D']}-position"] = "1"
+    response = client.post(change_url(section4), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert positions(section4) == [("D", 1), ("A", 2), ("C", 3)]
