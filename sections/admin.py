@@ -353,6 +353,7 @@ class ResourceAdmin(ContentVersionAdmin):
     autocomplete_fields = ["slide"]
     actions = ["check_now", "adopt_final_url"]
     compare_fields = ("title", "url", "kind")
+    Media = AuthoringMedia
 
     @admin.display(description=_("site"), ordering="url")
     def host_display(self, obj):
