@@ -1,0 +1,107 @@
+"""A centre manager in Chromium: logs in, creates a cohort, uploads a CSV with good and
+bad rows and reads the report; then withdraws a learner. axe-core checks each page."""
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from .conftest import DESKTOP, PHONE
+from .test_join_flow import PASSWORD, assert_no_axe_violations, menu
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clear_cache")]
+
+CSV = (
+    "e-mail;naam;bedrijf\n"
+    "an@bakkerij.nl;An de Vries;Bakkerij De Vries\n"
+    "nieuw@fietsen.be;Tom Peeters;Fietsen Peeters\n"
+    "geen-adres;Fout Persoon;Fout BV\n"
+    "AN@bakkerij.nl;An nogmaals;Bakkerij De Vries\n"
+)
+
+
+@pytest.fixture
+def manager(live_module, centre_factory, centre_staff_factory, user_factory):
+    centre = centre_factory(name="Ondernemerscentrum Rivierenland", city="Tiel")
+    user = centre_staff_factory(role="manager", centre=centre, email="marieke@example.org", password=PASSWORD, name="Marieke Manager")
+    centre_staff_factory(role="trainer", centre=centre, name="Tom Trainer")
+    user_factory(email="an@bakkerij.nl", name="An de Vries", company_name="Bakkerij De Vries")
+    return user
+
+
+def log_in(page, base, email):
+    page.goto(base + "/account/login/")
+    page.get_by_label("E-mail").first.fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn leeromgeving")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_manager_creates_a_cohort_uploads_a_csv_and_reads_the_report(page, live_server, manager, viewport):
+    from centres.models import Cohort, Enrollment, Invitation
+
+    page.set_viewport_size(viewport)
+    base = live_server.url
+    log_in(page, base, "marieke@example.org")
+    menu(page).get_by_role("link", name="Centrum").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorten")
+    assert_no_axe_violations(page, "the centre page without cohorts")
+
+    page.get_by_role("link", name="Nieuw cohort").click()
+    assert_no_axe_violations(page, "the new-cohort form")
+    page.get_by_label("Naam:").fill("Voorjaar 2026")
+    page.get_by_label("Startdatum:").fill("2026-03-02")
+    page.get_by_label("Einddatum:").fill("2026-01-31")  # before the start: the form says so
+    page.get_by_label("Maximum aantal deelnemers:").fill("25")
+    page.get_by_label("Tom Trainer").check()
+    page.get_by_role("button", name="Cohort aanmaken").click()
+    expect(page.locator(".errorlist")).to_contain_text("De einddatum mag niet vóór de startdatum liggen.")
+    assert_no_axe_violations(page, "the new-cohort form with an error")
+    page.get_by_label("Einddatum:").fill("2027-06-30")
+    page.get_by_role("button", name="Cohort aanmaken").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voorjaar 2026")
+    cohort = Cohort.objects.get(name="Voorjaar 2026")
+    expect(page.locator("#join-url")).to_have_value(f"{base}/deelnemen/{cohort.join_code}/")
+    assert_no_axe_violations(page, "a new cohort's page")
+
+    page.get_by_role("link", name="Deelnemers inschrijven").click()
+    assert_no_axe_violations(page, "the bulk enrolment form")
+    page.get_by_label("Of upload een CSV-bestand:").set_input_files(
+        files=[{"name": "deelnemers.csv", "mimeType": "text/csv", "buffer": CSV.encode("utf-8-sig")}]
+    )
+    page.get_by_role("button", name="Inschrijven en uitnodigen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verslag van de inschrijving")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(0)).to_contain_text("ingeschreven")
+    expect(rows.nth(1)).to_contain_text("uitgenodigd")
+    expect(rows.nth(2)).to_contain_text("ongeldig e-mailadres")
+    expect(rows.nth(3)).to_contain_text("dubbele regel")
+    assert_no_axe_violations(page, "the report")
+    assert Enrollment.objects.filter(cohort=cohort, user__email="an@bakkerij.nl").exists()
+    assert Invitation.objects.filter(cohort=cohort, email="nieuw@fietsen.be").exists()
+    assert sorted(m.to[0] for m in mail.outbox) == ["an@bakkerij.nl", "nieuw@fietsen.be"]
+
+    # Back on the cohort: the learner is listed and can be withdrawn.
+    page.get_by_role("link", name="Terug naar het cohort").click()
+    learners = page.locator("#deelnemers").locator("..")
+    expect(learners.locator("tbody tr")).to_have_count(1)
+    expect(learners).to_contain_text("Bakkerij De Vries")
+    page.get_by_role("button", name="Uitschrijven An de Vries").click()
+    expect(page.locator(".messages")).to_contain_text("An de Vries is uitgeschreven")
+    assert Enrollment.objects.get(cohort=cohort).status == "withdrawn"
+    assert_no_axe_violations(page, "a cohort with learners and invitations")
+
+
+def test_malformed_upload_gets_a_clear_error_in_the_browser(page, live_server, manager, cohort_factory):
+    cohort = cohort_factory(centre=manager.centre_roles.get().centre, name="Najaar")
+    base = live_server.url
+    log_in(page, base, "marieke@example.org")
+    page.goto(base + f"/centrum/cohorten/{cohort.pk}/inschrijven/")
+    page.get_by_label("Of upload een CSV-bestand:").set_input_files(
+        files=[{"name": "foto.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50}]
+    )
+    page.get_by_role("button", name="Inschrijven en uitnodigen").click()
+    expect(page.locator(".errorlist")).to_contain_text("Dit is geen tekstbestand")
+    assert_no_axe_violations(page, "the bulk form with a file error")
