@@ -47,9 +47,14 @@ def log_in(page, base):
     expect(page.locator("#site-name")).to_be_visible()
 
 
+def learner_page(browser):
+    """A fresh, logged-out browser tab of a Dutch-speaking learner."""
+    return browser.new_context(locale="nl-NL").new_page()
+
+
 def learner_text(browser, url) -> str:
     """What a learner (not logged in) sees at ``url``."""
-    context = browser.new_context()
+    context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     page.goto(url)
     text = page.locator("main").inner_text()
@@ -117,7 +122,7 @@ def test_trainer_edits_previews_uploads_reorders_and_restores(page, browser, liv
 
     text = learner_text(browser, learner_url)
     assert "Bijgewerkt in de browser: samen sterker." in text
-    learner = browser.new_page()
+    learner = learner_page(browser)
     learner.goto(learner_url)
     image = learner.locator("main img[alt='Ondernemers rond een tafel']")
     expect(image).to_be_visible()
@@ -164,7 +169,7 @@ def test_trainer_prepares_a_draft_and_previews_it(page, browser, live_server, tr
     expect(preview.locator(".preview-banner")).to_contain_text("Voorbeeld van een concept")
     expect(preview.locator("h1")).to_have_text(slide.title)
     # Learners do not see it, and the numbers close up.
-    learner = browser.new_page()
+    learner = learner_page(browser)
     learner.goto(f"{base}/module/{live_module.slug}/sectie/2/slide/3/")
     expect(learner.locator("h1")).not_to_have_text(slide.title)
     total = section.slides.count() - 1
