@@ -46,7 +46,7 @@ def test_newcomer_signs_up_verifies_and_joins(client, cohort_factory, settings):
     cohort = cohort_factory(name="Najaar")
     signup = reverse("account_signup") + f"?next={join_url(cohort)}"
     page = client.get(signup)
-    assert "Daarna schrijf je je in voor" in page.content.decode()  # the sign-up page says what it is for
+    assert "verder met je inschrijving voor <strong>Najaar</strong>" in page.content.decode()  # the sign-up page says what it is for
     response = client.post(
         signup,
         {

@@ -17,6 +17,11 @@ PASSWORD = "Lang-en-sterk-2026"
 
 
 def assert_no_axe_violations(page, what):
+    """axe-core finds nothing, and on a phone nothing sticks out sideways."""
+    width = page.viewport_size["width"]
+    if width <= PHONE["width"]:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{what} is {scroll_width}px wide on a {width}px screen"
     results = AXE.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
     violations = results.response["violations"]
     summary = "\n".join(
