@@ -77,7 +77,9 @@ def certificate_issue(*, user, module: Module) -> Certificate:
         user=user,
         module=module,
         issued_at=timezone.now(),
-        learner_name=user.get_full_name(),
+        # The name the learner gave "as you want it on your certificate"; never the full e-mail
+        # address, which the public verification page would otherwise show.
+        learner_name=(user.name or "").strip() or user.email.split("@")[0],
         module_title=module.title,
         centre_name=centre_name,
         cohort_name=cohort_name,

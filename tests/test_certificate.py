@@ -294,3 +294,13 @@ def test_trainers_cannot_revoke(client, certificate, trainer):
 def test_certificates_cannot_be_made_by_hand_in_the_admin(client, site_staff):
     client.force_login(site_staff)
     assert client.get(reverse("admin:progress_certificate_add")).status_code == 403
+
+
+def test_a_learner_without_a_name_never_has_their_address_published(client, course, learner_factory):
+    nameless = learner_factory(name="", email="jan.jansen@bedrijf.nl")
+    read_all(nameless, course)
+    pass_quiz(nameless, course, 1)
+    pass_quiz(nameless, course, 2)
+    certificate = Certificate.objects.get(user=nameless)
+    assert certificate.learner_name == "jan.jansen"
+    assert "bedrijf.nl" not in client.get(certificate.get_absolute_url()).content.decode()
