@@ -8,7 +8,7 @@ settings) gives 403: the object is theirs to know about.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import CentreStaff, Cohort, Enrollment
+from .models import CentreStaff, Cohort, Enrollment, Invitation
 
 SITE_STAFF_PERMISSION = "centres.view_all_centres"
 
@@ -66,6 +66,13 @@ def get_enrollment_for_staff_or_404(user, cohort: Cohort, pk) -> Enrollment:
         return Enrollment.objects.select_related("user").get(cohort=cohort, pk=pk)
     except (Enrollment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such enrolment.") from None
+
+
+def get_invitation_for_staff_or_404(user, cohort: Cohort, pk) -> Invitation:
+    try:
+        return Invitation.objects.get(cohort=cohort, pk=pk)
+    except (Invitation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such invitation.") from None
 
 
 def get_enrollment_for_learner_or_404(user, pk) -> Enrollment:

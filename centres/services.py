@@ -44,6 +44,7 @@ class EnrolmentRefused(Exception):
         "inactive": _("Dit account is gedeactiveerd."),
         "not_withdrawn": _("Alleen een uitgeschreven deelnemer kan weer actief worden."),
         "not_active": _("Alleen een actieve deelnemer kan worden uitgeschreven."),
+        "invitation_used": _("Deze uitnodiging is al aangenomen."),
     }
 
     def __init__(self, reason: str):
@@ -219,6 +220,33 @@ def invitation_for_token(token: str) -> Invitation | None:
     if not token or len(token) > 100:
         return None
     return Invitation.objects.select_related("cohort__centre", "cohort__module").filter(token_hash=hash_token(token)).first()
+
+
+def resend_invitation(*, invitation: Invitation, by, build_url) -> bool:
+    """A fresh link (the old one stops working) valid for another two weeks, e-mailed
+    again: for an invitation that got lost or expired. Returns whether the mail went out."""
+    invitation, mail = _renew_invitation(invitation=invitation, by=by, build_url=build_url)
+    return _send([mail])
+
+
+@transaction.atomic
+def _renew_invitation(*, invitation: Invitation, by, build_url) -> tuple[Invitation, EmailMessage]:
+    cohort = _lock(invitation.cohort)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise EnrolmentRefused("invitation_used")
+    if cohort.has_ended():
+        raise EnrolmentRefused("ended")
+    if invitation.is_expired():  # an expired invitation kept no place: it needs a free one again
+        left = places_left(cohort)
+        if left is not None and left <= 0:
+            raise EnrolmentRefused("full")
+    token, invitation.token_hash = _new_token()
+    invitation.invited_by, invitation.created_at = by, timezone.now()
+    invitation.expires_at = invitation.created_at + timedelta(days=INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["token_hash", "invited_by", "created_at", "expires_at"])
+    invitation.cohort = cohort
+    return invitation, _invitation_mail(invitation=invitation, token=token, build_url=build_url)
 
 
 @transaction.atomic

@@ -18,6 +18,11 @@ urlpatterns = [
     path("centrum/cohorten/<int:pk>/inschrijven/", views.bulk_enrol, name="bulk_enrol"),
     path("centrum/cohorten/<int:pk>/inschrijven/<int:batch_pk>/", views.batch_report, name="batch_report"),
     path(
+        "centrum/cohorten/<int:pk>/uitnodigingen/<int:invitation_pk>/opnieuw/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
         "centrum/cohorten/<int:pk>/deelnemers/<int:enrollment_pk>/status/",
         views.enrollment_status,
         name="enrollment_status",

@@ -276,6 +276,23 @@ def enrollment_status(request, pk, enrollment_pk):
     return redirect(f"{cohort.get_absolute_url()}#deelnemers")
 
 
+@require_POST
+@login_required
+def invitation_resend(request, pk, invitation_pk):
+    cohort = access.get_cohort_for_staff_or_404(request.user, pk)
+    invite = access.get_invitation_for_staff_or_404(request.user, cohort, invitation_pk)
+    try:
+        sent = services.resend_invitation(invitation=invite, by=request.user, build_url=request.build_absolute_uri)
+    except services.EnrolmentRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        if sent:
+            messages.success(request, _("De uitnodiging aan %(email)s is opnieuw verstuurd.") % {"email": invite.email})
+        else:
+            messages.error(request, _("De e-mail aan %(email)s kon niet worden verstuurd. Probeer het later opnieuw.") % {"email": invite.email})
+    return redirect(f"{cohort.get_absolute_url()}#uitnodigingen")
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def bulk_enrol(request, pk):

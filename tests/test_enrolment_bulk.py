@@ -266,3 +266,62 @@ def test_invited_then_joined_by_link_uses_the_invitation(client, setup, user_fac
     client.force_login(invitee)
     client.post(reverse("centres:join", args=[setup["cohort"].join_code]))
     assert Invitation.objects.get().accepted_by == invitee
+
+
+def test_staff_resend_an_invitation_with_a_fresh_link(client, setup):
+    old_link = invite(client, setup)
+    invitation = Invitation.objects.get()
+    client.force_login(setup["trainer"])
+    url = reverse("centres:invitation_resend", args=[setup["cohort"].pk, invitation.pk])
+    response = client.post(url, follow=True)
+    assert "opnieuw verstuurd" in response.content.decode()
+    new_mail = mail.outbox[-1]
+    new_link = re.search(r"http://testserver(/uitnodiging/\S+/)", new_mail.body).group(1)
+    assert new_link != old_link
+    client.logout()
+    assert client.get(old_link).status_code == 404  # the old link no longer works
+    assert client.get(new_link).status_code == 200
+    assert Invitation.objects.count() == 1
+
+
+def test_resending_an_accepted_invitation_is_refused(client, setup, user_factory):
+    invite(client, setup)
+    invitation = Invitation.objects.get()
+    invitation.accepted_at = timezone.now()
+    invitation.save()
+    sent = len(mail.outbox)
+    client.force_login(setup["manager"])
+    response = client.post(reverse("centres:invitation_resend", args=[setup["cohort"].pk, invitation.pk]), follow=True)
+    assert "al aangenomen" in response.content.decode()
+    assert len(mail.outbox) == sent
+
+
+def test_resending_an_expired_invitation_needs_a_free_place(client, setup, enrollment_factory):
+    cohort = setup["cohort"]
+    invite(client, setup)
+    invitation = Invitation.objects.get()
+    Invitation.objects.update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    cohort.capacity = 1
+    cohort.save()
+    enrollment_factory(cohort=cohort)
+    client.force_login(setup["manager"])
+    response = client.post(reverse("centres:invitation_resend", args=[cohort.pk, invitation.pk]), follow=True)
+    assert "Dit cohort is vol" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.is_expired()
+
+
+def test_when_the_mail_server_fails_the_enrolments_stand_and_staff_are_told(client, setup, user_factory, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    user_factory(email="bestaat@example.org")
+    client.force_login(setup["manager"])
+    response = client.post(bulk_url(setup["cohort"]), {"addresses": "bestaat@example.org\nnieuw@example.org"}, follow=True)
+    assert response.status_code == 200
+    assert "konden niet worden verstuurd" in response.content.decode()
+    assert Enrollment.objects.filter(cohort=setup["cohort"]).count() == 1
+    assert Invitation.objects.filter(cohort=setup["cohort"]).count() == 1

@@ -104,7 +104,7 @@ def world(db, centre_factory, centre_staff_factory, cohort_factory, user_factory
     enrollment = services.enrol(cohort=cohort, user=people["learner"]).enrollment
     other_enrollment = services.enrol(cohort=other_cohort, user=people["other_learner"]).enrollment
     token = "uitnodiging-voor-iemand-zonder-account"
-    Invitation.objects.create(
+    invitation = Invitation.objects.create(
         cohort=cohort, email="nieuw@example.org", token_hash=hash_token(token), expires_at=timezone.now() + datetime.timedelta(days=3)
     )
     batch = EnrolmentBatch.objects.create(cohort=cohort, source="paste", rows=[])
@@ -122,6 +122,7 @@ def world(db, centre_factory, centre_staff_factory, cohort_factory, user_factory
         "enrollment": enrollment,
         "other_enrollment": other_enrollment,
         "token": token,
+        "invitation": invitation,
         "batch": batch,
         "attempt": attempt,
         "certificate": certificate,
@@ -331,6 +332,14 @@ MATRIX = [
         {**centre_staff(404), "trainer": 404},
     ),
     (
+        "invitation-resend",
+        "centres:invitation_resend",
+        lambda w: {"pk": w["cohort"].pk, "invitation_pk": w["invitation"].pk},
+        "post",
+        lambda w: {},
+        cohort_staff(302),
+    ),
+    (
         "enrollment-status",
         "centres:enrollment_status",
         lambda w: {"pk": w["cohort"].pk, "enrollment_pk": w["enrollment"].pk},
@@ -455,6 +464,7 @@ ALLOWED = {
     "centres:cohort_regenerate_code": "manager",
     "centres:bulk_enrol": "trainer",
     "centres:enrollment_status": "trainer",
+    "centres:invitation_resend": "manager",
 }
 
 
@@ -473,6 +483,7 @@ def test_every_post_needs_the_csrf_token(world, row):
 
 POST_ONLY = [
     ("centres:cohort_regenerate_code", lambda w: {"pk": w["cohort"].pk}),
+    ("centres:invitation_resend", lambda w: {"pk": w["cohort"].pk, "invitation_pk": w["invitation"].pk}),
     ("centres:enrollment_status", lambda w: {"pk": w["cohort"].pk, "enrollment_pk": w["enrollment"].pk}),
     ("quizzes:start", _s),
     ("sections:markdown_preview", lambda w: {}),
