@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test messages migrate load serve check-deploy clean benchmark
+.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,9 +29,15 @@ migrate: messages
 	$(BIN)/python manage.py migrate --noinput
 
 # Loading twice changes nothing: fixtures use natural keys, so rows are updated, never duplicated.
-load: migrate
-	$(BIN)/python manage.py loaddata module6 module6_quizzes demo
+# load-content: the module only (production too). load: plus the demo accounts, whose passwords
+# are published in README.md, so it refuses to run with production settings (DJANGO_SECRET_KEY set).
+load-content: migrate
+	$(BIN)/python manage.py loaddata module6 module6_quizzes
 	$(BIN)/python manage.py createinitialrevisions --comment "Eerste versie" --verbosity 0
+
+load: load-content
+	@test -z "$$DJANGO_SECRET_KEY" || { echo "Demo-accounts worden niet geladen met productie-instellingen (DJANGO_SECRET_KEY is gezet)."; exit 1; }
+	$(BIN)/python manage.py loaddata demo
 
 run: load
 	@echo ""
@@ -46,7 +52,7 @@ test: install-test messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Production-style serving: gunicorn + WhiteNoise with compressed, hashed static files.
-serve: load
+serve: load-content
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} $(BIN)/python manage.py collectstatic --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
