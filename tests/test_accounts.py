@@ -189,3 +189,12 @@ def test_demo_accounts_log_in_with_the_documented_passwords(client, db, settings
         response = client.post(reverse("account_login"), {"login": email, "password": password})
         assert response.status_code == 302, (role, email)
         assert response["Location"] == reverse("dashboard"), (role, email)
+
+
+def test_password_reset_is_rate_limited_per_address(client, user_factory):
+    user_factory(email="vergeten@example.org")
+    for _ in range(5):
+        assert client.post(reverse("account_reset_password"), {"email": "vergeten@example.org"}).status_code == 302
+    response = client.post(reverse("account_reset_password"), {"email": "vergeten@example.org"})
+    assert response.status_code in {200, 429}
+    assert len(mail.outbox) == 5  # the sixth request in a minute sends nothing

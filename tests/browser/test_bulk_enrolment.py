@@ -105,3 +105,43 @@ def test_malformed_upload_gets_a_clear_error_in_the_browser(page, live_server, m
     page.get_by_role("button", name="Inschrijven en uitnodigen").click()
     expect(page.locator(".errorlist")).to_contain_text("Dit is geen tekstbestand")
     assert_no_axe_violations(page, "the bulk form with a file error")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_invitee_follows_the_e_mailed_link_and_is_enrolled(page, live_server, manager, cohort_factory, viewport):
+    import re
+
+    from centres.models import Enrollment
+
+    cohort = cohort_factory(centre=manager.centre_roles.get().centre, name="Najaar")
+    page.set_viewport_size(viewport)
+    base = live_server.url
+    log_in(page, base, "marieke@example.org")
+    page.goto(base + f"/centrum/cohorten/{cohort.pk}/inschrijven/")
+    page.get_by_label("Plak e-mailadressen:").fill("Sara Smit <sara@smitbouw.nl>")
+    page.get_by_role("button", name="Inschrijven en uitnodigen").click()
+    expect(page.locator("tbody tr")).to_contain_text("uitgenodigd")
+    menu(page).get_by_role("button", name="Uitloggen").click()
+
+    [invitation] = [m for m in mail.outbox if m.to == ["sara@smitbouw.nl"]]
+    link = re.search(r"https?://\S+/uitnodiging/\S+/", invitation.body).group(0)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Najaar")
+    expect(page.get_by_label("Naam:")).to_have_value("Sara Smit")
+    assert_no_axe_violations(page, "the invitation page")
+    page.locator("#id_password1").fill("kort")
+    page.locator("#id_password2").fill("kort")
+    page.get_by_role("button", name="Account maken en inschrijven").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    assert_no_axe_violations(page, "the invitation page with errors")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Account maken en inschrijven").click()
+    expect(page.locator(".messages")).to_contain_text("Je account is klaar en je bent ingeschreven voor Najaar")
+    assert Enrollment.objects.filter(cohort=cohort, user__email="sara@smitbouw.nl").exists()
+    page.goto(link)  # opened again by its owner: their enrolment
+    expect(page.locator(".notice--ok")).to_contain_text("Je doet mee sinds")
+    menu(page).get_by_role("button", name="Uitloggen").click()
+    page.goto(link)  # by anyone else: it can't be used a second time
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deze uitnodiging is al gebruikt")
+    assert_no_axe_violations(page, "a used invitation")
