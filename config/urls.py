@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("", include("progress.urls")),
     path("", include("centres.urls")),
+    path("", include("dashboards.urls")),
     path("mijn-leeromgeving/", centres_views.dashboard, name="dashboard"),
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),

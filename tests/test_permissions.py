@@ -355,6 +355,20 @@ MATRIX = [
         lambda w: {"status": "withdrawn"},
         cohort_staff(404),
     ),
+    # The cohort dashboard (issue 5): the cohort's trainers, its centre's managers, site staff.
+    ("dashboard-cohort", "dashboards:cohort", lambda w: {"pk": w["cohort"].pk}, "get", None, cohort_staff(200)),
+    ("dashboard-cohort-missing", "dashboards:cohort", lambda w: {"pk": 999999}, "get", None, centre_staff(404)),
+    ("dashboard-export", "dashboards:export", lambda w: {"pk": w["cohort"].pk}, "get", None, cohort_staff(200)),
+    ("dashboard-export-missing", "dashboards:export", lambda w: {"pk": 999999}, "get", None, centre_staff(404)),
+    ("dashboard-reminder", "dashboards:reminder", lambda w: {"pk": w["cohort"].pk}, "get", None, cohort_staff(200)),
+    (
+        "dashboard-reminder-post",
+        "dashboards:reminder",
+        lambda w: {"pk": w["cohort"].pk},
+        "post",
+        lambda w: {"dagen": "7"},
+        cohort_staff(302),
+    ),
     # The admin: staff accounts only (trainers for content, site staff); managers don't need it.
     (
         "admin",
@@ -394,6 +408,7 @@ def _state():
     """What a GET must never change."""
     from accounts.models import User
     from centres.models import Cohort, EnrolmentBatch, Enrollment, Invitation
+    from dashboards.models import Reminder
 
     return (
         User.objects.count(),
@@ -402,6 +417,7 @@ def _state():
         list(Enrollment.objects.order_by("pk").values_list("pk", "status")),
         list(Invitation.objects.order_by("pk").values_list("pk", "accepted_at")),
         EnrolmentBatch.objects.count(),
+        Reminder.objects.count(),
     )
 
 
@@ -437,6 +453,9 @@ def _page(response):
         ("other_trainer", "centres:cohort_detail", lambda w: [w["cohort"].pk], [999999]),
         ("other_manager", "centres:cohort_detail", lambda w: [w["cohort"].pk], [999999]),
         ("other_manager", "centres:bulk_enrol", lambda w: [w["cohort"].pk], [999999]),
+        ("other_trainer", "dashboards:cohort", lambda w: [w["cohort"].pk], [999999]),
+        ("other_manager", "dashboards:export", lambda w: [w["cohort"].pk], [999999]),
+        ("other_trainer", "dashboards:reminder", lambda w: [w["cohort"].pk], [999999]),
         ("other_learner", "centres:enrollment", lambda w: [w["enrollment"].pk], [999999]),
     ],
 )
@@ -464,6 +483,7 @@ ALLOWED = {
     "centres:cohort_regenerate_code": "manager",
     "centres:bulk_enrol": "trainer",
     "centres:enrollment_status": "trainer",
+    "dashboards:reminder": "trainer",
     "centres:invitation_resend": "manager",
 }
 

@@ -1,0 +1,418 @@
+"""Reads for the cohort dashboard, in a fixed number of queries whatever the cohort's size.
+
+Progress belongs to the learner and the module (``progress.selectors``); the
+dashboard reads the same records for all learners of a cohort at once, one
+grouped query per kind of record (slides read per learner and section,
+attempts per learner and quiz, first answers per question), never a query per
+learner. From them it builds, for each learner, the very ``ModuleProgress``
+and ``SectionProgress`` the learner sees on their own pages, so that the
+percentages on the dashboard and in "Mijn leeromgeving" always agree.
+
+Who is on the dashboard: the cohort's learners who hold a place (active or
+completed enrolments). Withdrawn learners are on the cohort page, not here.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from centres.models import Cohort, Enrollment
+from progress.models import Certificate, SlideView
+from progress.selectors import ModuleProgress, SectionProgress
+from quizzes.models import Answer, Attempt, Question
+from sections.models import Section, Slide
+
+from .models import Reminder
+
+#: A learner who started, has not finished, and did nothing for this many days is "stuck".
+STUCK_AFTER_DAYS = 14
+#: A learner gets at most one reminder in this many days (and one per UTC week: the model's constraint).
+REMINDER_INTERVAL = timedelta(days=7)
+
+
+class Status:
+    NOT_STARTED = "niet-begonnen"
+    IN_PROGRESS = "bezig"
+    STUCK = "vastgelopen"
+    COMPLETED = "afgerond"
+
+
+@dataclass
+class LearnerRow:
+    """One learner of the cohort: who, their progress in the cohort's module, and what that means."""
+
+    enrollment: Enrollment
+    progress: ModuleProgress
+    started: bool
+    last_activity: datetime | None
+    certificate: Certificate | None
+    status: str = Status.NOT_STARTED
+
+    @property
+    def user(self):
+        return self.enrollment.user
+
+    @property
+    def completed(self) -> bool:
+        return self.status == Status.COMPLETED
+
+    @property
+    def stuck(self) -> bool:
+        return self.status == Status.STUCK
+
+    days_inactive: int | None = None  # whole days since the last activity
+
+    @property
+    def inactive_since(self) -> datetime:
+        """Since when nothing happened: the last activity, or the enrolment for someone who never began."""
+        return self.last_activity or self.enrollment.enrolled_at
+
+
+@dataclass
+class Totals:
+    enrolled: int
+    started: int
+    completed: int
+    stuck: int
+    not_started: int
+    average_score: int | None  # mean of the learners' best scores per quiz, rounded; None before any quiz
+    scores_counted: int
+
+    @property
+    def by_filter(self) -> dict[str, int]:
+        return {
+            "alle": self.enrolled,
+            Status.NOT_STARTED: self.not_started,
+            Status.STUCK: self.stuck,
+            Status.COMPLETED: self.completed,
+        }
+
+
+@dataclass
+class CohortDashboard:
+    cohort: Cohort
+    sections: list[Section]
+    rows: list[LearnerRow]
+    now: datetime
+    totals: Totals = field(init=False)
+
+    def __post_init__(self):
+        best_scores = [s.quiz_best for row in self.rows for s in row.progress.sections if s.quiz_best is not None]
+        self.totals = Totals(
+            enrolled=len(self.rows),
+            started=sum(1 for r in self.rows if r.started),
+            completed=sum(1 for r in self.rows if r.completed),
+            stuck=sum(1 for r in self.rows if r.stuck),
+            not_started=sum(1 for r in self.rows if r.status == Status.NOT_STARTED),
+            average_score=round(sum(best_scores) / len(best_scores)) if best_scores else None,
+            scores_counted=len(best_scores),
+        )
+
+    def rows_for(self, *, show: str = "alle", sort: str = "naam") -> list[LearnerRow]:
+        """The rows a filter keeps, in the order asked for (``-`` in front: descending)."""
+        rows = self.rows if show not in FILTERS or show == "alle" else [r for r in self.rows if r.status == show]
+        key_name = sort.lstrip("-")
+        key = SORT_KEYS.get(key_name, SORT_KEYS["naam"])
+        return sorted(rows, key=key, reverse=sort.startswith("-") and key_name in SORT_KEYS)
+
+
+def _name_key(row: LearnerRow):
+    return ((row.user.name or row.user.email).casefold(), row.user.email.casefold())
+
+
+NEVER = datetime.min.replace(tzinfo=dt_timezone.utc)
+# Learners without a company come last when sorting up; those never active count as the least recent.
+SORT_KEYS = {
+    "naam": _name_key,
+    "bedrijf": lambda r: (not r.user.company_name, r.user.company_name.casefold(), _name_key(r)),
+    "actief": lambda r: (r.last_activity is not None, r.last_activity or NEVER, _name_key(r)),
+    "voltooid": lambda r: (r.progress.percent, r.completed, _name_key(r)),
+}
+FILTERS = ["alle", Status.NOT_STARTED, Status.STUCK, Status.COMPLETED]
+
+
+def _place_holders(cohort: Cohort):
+    return Enrollment.objects.filter(cohort=cohort).holding_a_place()
+
+
+def _learner_ids(cohort: Cohort):
+    """The cohort's learners as a subquery (never a list of ids in Python)."""
+    return _place_holders(cohort).values("user_id")
+
+
+def module_sections(module) -> list[Section]:
+    """The module's sections with their published slide count and quiz (1 query)."""
+    sections = list(
+        Section.objects.filter(module=module)
+        .order_by("number")
+        .only("id", "number", "title", "module_id")
+        .annotate(
+            slide_count=Count("slides", filter=Q(slides__is_published=True)),
+            quiz_pk=F("quiz__id"),
+            quiz_pass_mark=F("quiz__pass_mark"),
+        )
+    )
+    for section in sections:
+        section.module = module
+    return sections
+
+
+def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDashboard:
+    """Every learner of ``cohort`` with their progress in its module (4 queries).
+
+    1. the sections; 2. the enrolments with each learner and certificate;
+    3. slides read per learner and section; 4. attempts per learner and quiz.
+    """
+    now = now or timezone.now()
+    module = cohort.module
+    sections = module_sections(module)
+    learners = _learner_ids(cohort)
+
+    certificates = Certificate.objects.valid().filter(user=OuterRef("user_id"), module=module)
+    enrollments = list(
+        _place_holders(cohort)
+        .select_related("user")
+        .only(
+            "id", "status", "enrolled_at", "cohort_id", "user_id",
+            "user__id", "user__name", "user__email", "user__company_name",
+        )
+        .annotate(
+            certificate_code=Subquery(certificates.values("code")[:1]),
+            certificate_issued=Subquery(certificates.values("issued_at")[:1]),
+        )
+        .order_by("user__name", "user__email")
+    )
+
+    reads = (
+        SlideView.objects.filter(user_id__in=learners, slide__section__module=module)
+        .order_by()
+        .values("user_id", "slide__section_id")
+        .annotate(read=Count("pk", filter=Q(slide__is_published=True)), last=Max("last_seen"))
+    )
+    attempts = (
+        Attempt.objects.filter(user_id__in=learners, quiz__section__module=module)
+        .order_by()
+        .values("user_id", "quiz__section_id")
+        .annotate(
+            best=Max("score"),
+            passes=Count("pk", filter=Q(passed=True)),
+            last_start=Max("started_at"),
+            last_submit=Max("submitted_at"),
+        )
+    )
+    read_by = {(r["user_id"], r["slide__section_id"]): r for r in reads}
+    tried_by = {(a["user_id"], a["quiz__section_id"]): a for a in attempts}
+
+    stuck_before = now - timedelta(days=STUCK_AFTER_DAYS)
+    rows = []
+    for enrollment in enrollments:
+        uid = enrollment.user_id
+        section_progress, moments, started = [], [], False
+        for section in sections:
+            read = read_by.get((uid, section.pk))
+            tried = tried_by.get((uid, section.pk))
+            section_progress.append(
+                SectionProgress(
+                    section=section,
+                    slide_count=section.slide_count,
+                    read_count=read["read"] if read else 0,
+                    quiz_id=section.quiz_pk,
+                    quiz_passed=bool(section.quiz_pk and tried and tried["passes"]),
+                    quiz_best=tried["best"] if tried else None,
+                )
+            )
+            if read:
+                started = True
+                moments.append(read["last"])
+            if tried:
+                started = True
+                moments.extend(m for m in (tried["last_start"], tried["last_submit"]) if m)
+        progress = ModuleProgress(module=module, sections=section_progress)
+        last_activity = max(moments) if moments else None
+        progress.last_seen = last_activity
+        certificate = None
+        if enrollment.certificate_code:
+            certificate = Certificate(
+                code=enrollment.certificate_code, user_id=uid, module=module, issued_at=enrollment.certificate_issued
+            )
+            progress.certificate = certificate
+        if progress.complete or certificate is not None:
+            status = Status.COMPLETED
+        elif not started:
+            status = Status.NOT_STARTED
+        elif last_activity is not None and last_activity < stuck_before:
+            status = Status.STUCK
+        else:
+            status = Status.IN_PROGRESS
+        rows.append(
+            LearnerRow(
+                enrollment=enrollment,
+                progress=progress,
+                started=started,
+                last_activity=last_activity,
+                certificate=certificate,
+                status=status,
+                days_inactive=(now - last_activity).days if last_activity else None,
+            )
+        )
+    return CohortDashboard(cohort=cohort, sections=sections, rows=rows, now=now)
+
+
+# --- quiz item analysis ------------------------------------------------------------
+
+
+@dataclass
+class WrongChoice:
+    text: str
+    times: int
+
+
+@dataclass
+class QuestionAnalysis:
+    question: Question
+    slide: Slide
+    pass_mark: int
+    answered: int = 0  # first attempts that answered it
+    right: int = 0
+    incomplete: int = 0  # wrong without a wrong choice ticked: a right answer left out (multiple choice)
+    top_wrong: WrongChoice | None = None
+
+    @property
+    def percent_right(self) -> int | None:
+        return round(100 * self.right / self.answered) if self.answered else None
+
+    @property
+    def needs_attention(self) -> bool:
+        """Fewer learners than the quiz's pass mark got it right first time."""
+        return self.answered > 0 and self.percent_right < self.pass_mark
+
+
+@dataclass
+class SectionAnalysis:
+    section: Section
+    questions: list[QuestionAnalysis]
+
+    @property
+    def learners(self) -> int:
+        return max((q.answered for q in self.questions), default=0)
+
+    @property
+    def attention(self) -> list[QuestionAnalysis]:
+        return [q for q in self.questions if q.needs_attention]
+
+
+def item_analysis(*, cohort: Cohort, sections: list[Section]) -> list[SectionAnalysis]:
+    """Per section with a quiz: each question's share right on first attempts and its most picked
+    wrong choice, for the cohort's learners (3 queries: questions, first answers, wrong choices).
+
+    A first attempt is attempt number 1 of a learner at a quiz, once submitted: what the
+    learner understood from reading the section, before the feedback taught them the answer.
+    """
+    module = cohort.module
+    by_section = {s.pk: s for s in sections}
+    # The number learners see for the explaining slide (its rank among the section's published slides).
+    slide_number = (
+        Slide.objects.filter(
+            section_id=OuterRef("slide__section_id"), is_published=True, position__lte=OuterRef("slide__position")
+        )
+        .order_by()
+        .values("section_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    questions = list(
+        Question.objects.filter(quiz__section__module=module)
+        .select_related("slide")
+        .annotate(in_section=F("quiz__section_id"), slide_number=Subquery(slide_number))
+        .order_by("quiz__section__number", "position")
+    )
+
+    first = Answer.objects.filter(
+        attempt__number=1,
+        attempt__submitted_at__isnull=False,
+        attempt__user_id__in=_learner_ids(cohort),
+        question__quiz__section__module=module,
+    )
+    picked_wrong = Answer.choices.through.objects.filter(answer=OuterRef("pk"), choice__is_correct=False)
+    stats = {
+        s["question_id"]: s
+        for s in first.order_by().values("question_id").annotate(
+            answered=Count("pk"),
+            right=Count("pk", filter=Q(is_correct=True)),
+            with_wrong_choice=Count("pk", filter=Exists(picked_wrong)),
+        )
+    }
+    wrong_choices = (
+        Answer.choices.through.objects.filter(answer__in=first, choice__is_correct=False)
+        .order_by()
+        .values("answer__question_id", "choice_id", "choice__text", "choice__position")
+        .annotate(times=Count("pk"))
+    )
+    top_wrong = {}
+    for row in wrong_choices:
+        qid = row["answer__question_id"]
+        best = top_wrong.get(qid)
+        # Most picked; on a tie, the one listed first in the question.
+        if best is None or (row["times"], -row["choice__position"]) > (best[0], -best[1]):
+            top_wrong[qid] = (row["times"], row["choice__position"], row["choice__text"])
+
+    analyses: dict[int, SectionAnalysis] = {}
+    for question in questions:
+        section = by_section.get(question.in_section)
+        if section is None:
+            continue
+        slide = question.slide
+        slide.section = by_section.get(slide.section_id, section)
+        if slide.is_published:
+            slide.learner_position = question.slide_number
+        stat = stats.get(question.pk, {})
+        answered, right = stat.get("answered", 0), stat.get("right", 0)
+        wrong = top_wrong.get(question.pk)
+        analysis = QuestionAnalysis(
+            question=question,
+            slide=slide,
+            pass_mark=section.quiz_pass_mark or 0,
+            answered=answered,
+            right=right,
+            incomplete=max(0, answered - right - stat.get("with_wrong_choice", 0)),
+            top_wrong=WrongChoice(text=wrong[2], times=wrong[0]) if wrong else None,
+        )
+        analyses.setdefault(section.pk, SectionAnalysis(section=section, questions=[])).questions.append(analysis)
+    return [analyses[s.pk] for s in sections if s.pk in analyses]
+
+
+# --- reminders ------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderPlan:
+    """Who a reminder for "not active for ``days`` days" goes to, and who is skipped."""
+
+    days: int
+    recipients: list[LearnerRow]
+    already_reminded: list[LearnerRow]
+
+
+def reminder_plan(*, cohort: Cohort, days: int, now: datetime | None = None) -> ReminderPlan:
+    """Active learners who have not finished and did nothing for ``days`` days (counted from their
+    enrolment if they never began); those reminded in the last 7 days are skipped (5 queries)."""
+    now = now or timezone.now()
+    dashboard = cohort_dashboard(cohort=cohort, now=now)
+    quiet_before = now - timedelta(days=days)
+    inactive = [
+        row
+        for row in dashboard.rows_for(sort="actief")
+        if row.enrollment.status == Enrollment.Status.ACTIVE and not row.completed and row.inactive_since <= quiet_before
+    ]
+    reminded = set(
+        Reminder.objects.since(now - REMINDER_INTERVAL)
+        .filter(learner_id__in=_learner_ids(cohort))
+        .values_list("learner_id", flat=True)
+    )
+    return ReminderPlan(
+        days=days,
+        recipients=[r for r in inactive if r.user.pk not in reminded],
+        already_reminded=[r for r in inactive if r.user.pk in reminded],
+    )

@@ -1,0 +1,113 @@
+"""Writes of the cohort dashboard: sending reminders.
+
+"At most one reminder a week per learner" holds even when two members of
+staff (or two tabs) send at the same moment: the service locks the
+recipients' user rows (``SELECT … FOR UPDATE``, in primary-key order so two
+senders never deadlock), and only then reads who was reminded in the last
+seven days. The unique constraint on (learner, UTC week) is the last line of
+defence where rows can't be locked (SQLite): the second sender then gets
+``ReminderConflict`` and nothing of theirs is saved.
+
+The e-mails are sent inside the transaction: if the mail server refuses,
+nothing is recorded, and the reminder can be sent again straight away.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from centres.models import Cohort
+
+from . import selectors
+from .models import Reminder
+
+logger = logging.getLogger(__name__)
+
+
+class ReminderConflict(Exception):
+    """Another reminder to one of these learners was being sent at the same moment."""
+
+
+class ReminderNotSent(Exception):
+    """The mail server refused; nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    sent: int
+    skipped: int
+
+
+def week_start(moment) -> date:
+    """The Monday of ``moment``'s week in UTC: instants seven days apart always fall in different
+    weeks (in local time a change to winter time could put them in the same one)."""
+    day = moment.astimezone(dt_timezone.utc).date()
+    return day - timedelta(days=day.weekday())
+
+
+def reminder_message(*, row: "selectors.LearnerRow", cohort: Cohort, days: int, sender, build_url) -> EmailMessage:
+    """The e-mail one learner gets; the preview shows exactly this."""
+    context = {
+        "learner": row.user,
+        "row": row,
+        "cohort": cohort,
+        "module": cohort.module,
+        "days": days,
+        "sender": sender,
+        "module_url": build_url(cohort.module.get_absolute_url()),
+    }
+    # In the site's language, whatever language the member of staff reads the site in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("dashboards/email/reminder_subject.txt", context).strip()
+        body = render_to_string("dashboards/email/reminder_message.txt", context)
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.user.email],
+        reply_to=[sender.email] if sender is not None and sender.email else None,
+    )
+
+
+@transaction.atomic
+def send_reminders(*, cohort: Cohort, days: int, by, build_url, now=None) -> ReminderResult:
+    """E-mail the cohort's learners who were not active for ``days`` days, except those
+    reminded in the last seven days; record each reminder. Returns how many were sent and skipped."""
+    now = now or timezone.now()
+    plan = selectors.reminder_plan(cohort=cohort, days=days, now=now)
+    candidates = plan.recipients + plan.already_reminded
+    if not candidates:
+        return ReminderResult(sent=0, skipped=0)
+    ids = sorted(row.user.pk for row in candidates)
+    list(get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    # Decided again under the lock: a sender who was faster has just reminded some of them.
+    reminded = set(
+        Reminder.objects.since(now - selectors.REMINDER_INTERVAL).filter(learner_id__in=ids).values_list("learner_id", flat=True)
+    )
+    recipients = [row for row in candidates if row.user.pk not in reminded]
+    week = week_start(now)
+    try:
+        with transaction.atomic():
+            Reminder.objects.bulk_create(
+                Reminder(learner=row.user, cohort=cohort, sent_by=by, sent_at=now, week_start=week, inactive_days=days)
+                for row in recipients
+            )
+    except IntegrityError:
+        raise ReminderConflict from None
+    messages = [
+        reminder_message(row=row, cohort=cohort, days=days, sender=by, build_url=build_url) for row in recipients
+    ]
+    if messages:
+        try:
+            get_connection().send_messages(messages)
+        except Exception as error:  # noqa: BLE001 - any mail failure: roll back, tell the sender
+            logger.exception("Sending %d reminder(s) for cohort %s failed", len(messages), cohort.pk)
+            raise ReminderNotSent from error
+    return ReminderResult(sent=len(recipients), skipped=len(candidates) - len(recipients))
