@@ -329,12 +329,13 @@ def item_analysis(*, cohort: Cohort, sections: list[Section]) -> list[SectionAna
         .order_by("quiz__section__number", "position")
     )
 
-    first = Answer.objects.filter(
-        attempt__number=1,
-        attempt__submitted_at__isnull=False,
-        attempt__user_id__in=_learner_ids(cohort),
-        question__quiz__section__module=module,
-    )
+    first_attempts = {
+        "attempt__number": 1,
+        "attempt__submitted_at__isnull": False,
+        "attempt__user_id__in": _learner_ids(cohort),
+        "question__quiz__section__module": module,
+    }
+    first = Answer.objects.filter(**first_attempts)
     picked_wrong = Answer.choices.through.objects.filter(answer=OuterRef("pk"), choice__is_correct=False)
     stats = {
         s["question_id"]: s
@@ -345,7 +346,9 @@ def item_analysis(*, cohort: Cohort, sections: list[Section]) -> list[SectionAna
         )
     }
     wrong_choices = (
-        Answer.choices.through.objects.filter(answer__in=first, choice__is_correct=False)
+        Answer.choices.through.objects.filter(
+            choice__is_correct=False, **{f"answer__{name}": value for name, value in first_attempts.items()}
+        )
         .order_by()
         .values("answer__question_id", "choice_id", "choice__text", "choice__position")
         .annotate(times=Count("pk"))
