@@ -30,7 +30,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _transactional_rank(item):
+    """0: ordinary tests; 1: other transactional tests; 2: live-server (browser) tests."""
+    names = getattr(item, "fixturenames", ())
+    if "live_server" in names:
+        return 2
+    marker = item.get_closest_marker("django_db")
+    if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+        return 1
+    return 0
+
+
 def pytest_collection_modifyitems(config, items):
+    # As Django's own runner does: tests that flush the database run after all the
+    # others, so that rows made by data migrations (the "Trainers" group and its
+    # rights) are there for every ordinary test. Browser tests go last and restore
+    # those rows before each test (serialized rollback, tests/browser/conftest.py).
+    items.sort(key=_transactional_rank)
     if HAVE_CHROMIUM:
         return
     skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: apt-get install chromium to run the browser tests")

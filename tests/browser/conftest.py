@@ -13,6 +13,12 @@ PHONE = {"width": 360, "height": 740}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@pytest.fixture(autouse=True)
+def _restore_migration_rows(django_db_serialized_rollback):
+    """Each browser test starts with the rows the data migrations made (the "Trainers" group and
+    its rights): the live server's transactional database is flushed after every test."""
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # Chromium announces en-US by default; the learners' browsers ask for Dutch.
