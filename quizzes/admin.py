@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sections.models import Slide
 
+from .history import QuizHistoryAdmin
 from .models import Answer, Attempt, Choice, Question, Quiz
 from .validation import question_problems
 
@@ -35,7 +36,8 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(QuizHistoryAdmin):
+    compare_fields = ("introduction", "pass_mark", "max_attempts", "shuffle")
     list_display = ["__str__", "pass_mark", "max_attempts_display", "shuffle", "question_count"]
     list_filter = ["section__module", "shuffle"]
     fields = ["section", "introduction", "pass_mark", "max_attempts", "shuffle", "slides_tested"]
@@ -118,7 +120,8 @@ class QuestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(QuizHistoryAdmin):
+    compare_fields = ("text", "kind", "position")
     form = QuestionAdminForm
     list_display = ["__str__", "kind", "quiz", "slide"]
     list_filter = ["quiz__section__module", "quiz", "kind"]
