@@ -8,6 +8,7 @@
 * UTF-8 with a byte order mark: without it Excel reads the file as Windows-1252
   and "Eén" or "Café" come out garbled. No ``sep=;`` line: with it, Excel ignores
   the byte order mark.
+* The header is Dutch, whatever language the page is read in (see ``dashboard_csv``).
 * Numbers are whole numbers (percentages without "%"), so no decimal comma can be
   misread; "12 van 20" is two columns, never "12/20", which Excel would turn into a date.
 * A cell that starts like a formula (=, +, -, @) gets a leading apostrophe, so a
@@ -16,9 +17,11 @@
 import csv
 from io import StringIO
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .selectors import CohortDashboard, LearnerRow, Status
@@ -86,9 +89,12 @@ def row_values(row: LearnerRow, *, build_url) -> list:
 def dashboard_csv(*, dashboard: CohortDashboard, rows: list[LearnerRow], build_url) -> str:
     buffer = StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header(dashboard))
-    for row in rows:
-        writer.writerow(row_values(row, build_url=build_url))
+    # Always in the site's language (Dutch), whoever exports: files from several centres and
+    # staff members must line up in a funder's spreadsheet.
+    with translation.override(settings.LANGUAGE_CODE):
+        writer.writerow(header(dashboard))
+        for row in rows:
+            writer.writerow(row_values(row, build_url=build_url))
     return "\ufeff" + buffer.getvalue()
 
 

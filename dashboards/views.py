@@ -42,7 +42,6 @@ def _sort_links(show: str, sort: str) -> dict:
         links[name] = {
             "href": _query_string(toon=show, sorteer=next_sort) + "#voortgang",
             "aria_sort": ("descending" if descending else "ascending") if active else None,
-            "next_descending": next_sort.startswith("-"),
         }
     return links
 

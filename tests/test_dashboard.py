@@ -175,7 +175,9 @@ def test_sorting(client, progress_made, sort, expected):
 def test_sort_links_say_what_they_do_and_aria_sort_marks_the_column(client, progress_made):
     client.force_login(progress_made["trainer"])
     html = client.get(dashboard_url(progress_made["cohort"], sorteer="-actief", toon="vastgelopen")).content.decode()
-    heads = re.findall(r'<th scope="col"[^>]*?(?: aria-sort="(\w+)")?>\s*<a class="dash-sort" href="([^"]+)">([^<]+)<', html)
+    heads = re.findall(
+        r'<th scope="col"[^>]*?(?: aria-sort="(\w+)")?>\s*<a class="dash-sort" href="([^"]+)" aria-describedby="sorteer-uitleg">([^<]+)<', html
+    )
     by_label = {label: (aria, href) for aria, href, label in heads}
     assert by_label["Laatst actief"][0] == "descending"
     assert all(aria == "" for label, (aria, _) in by_label.items() if label != "Laatst actief")
@@ -184,6 +186,7 @@ def test_sort_links_say_what_they_do_and_aria_sort_marks_the_column(client, prog
     assert by_label["Deelnemer"][1] == "?toon=vastgelopen#voortgang"
     assert by_label["Bedrijf"][1] == "?toon=vastgelopen&amp;sorteer=bedrijf#voortgang"
     assert html.count('aria-sort="') == 1
+    assert '<p id="sorteer-uitleg" class="visually-hidden">Sorteert de tabel op deze kolom' in html
 
 
 def test_an_unknown_sort_falls_back_to_names(client, progress_made):
@@ -340,3 +343,16 @@ def test_a_question_without_answers_and_a_module_without_quizzes(client, build_m
     rows = read_csv(client.get(reverse("dashboards:export", args=[cohort.pk])))
     assert rows[0][6:] == ["Sectie 1: slides gelezen (van 2)", "Module voltooid (%)", "Afgerond", "Certificaatcode", "Certificaat controleren"]
     assert Choice.objects.count() == 0
+
+
+def test_the_dashboard_speaks_english_but_the_csv_stays_dutch(client, progress_made):
+    s = progress_made
+    client.force_login(s["trainer"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(dashboard_url(s["cohort"])).content.decode()
+    for text in ["Progress of", "Enrolled", "Average score", "What should you explain again?", "slides read",
+                 "right at the first attempt", "Stuck <span class=\"filter__count\">(1)"]:
+        assert text in html, text
+    assert "Wat moet je opnieuw uitleggen?" not in html
+    rows = read_csv(client.get(reverse("dashboards:export", args=[s["cohort"].pk])))
+    assert rows[0][:3] == ["Naam", "E-mailadres", "Bedrijf"] and rows[1][3] == "afgerond"
