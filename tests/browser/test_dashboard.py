@@ -123,7 +123,7 @@ def test_trainer_reads_the_reminder_then_sends_it(page, live_server, cohort, vie
     expect(page.get_by_role("heading", name="Deze e-mail gaat eruit")).to_be_visible()
     expect(page.locator(".dash-mail__body").first).to_contain_text("Met vriendelijke groet,")
     assert_no_axe_violations(page, "the reminder preview")
-    count = page.locator("#ontvangers + .table-wrap tbody tr").count()
+    count = page.locator(".dash-recipients tbody tr").count()
     assert count > 0 and mail.outbox == []
     page.get_by_role("button", name=f"Verstuur {count} herinneringen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Voortgang van Voorjaar 2026")
