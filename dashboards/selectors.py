@@ -254,7 +254,7 @@ def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDa
                 last_activity=last_activity,
                 certificate=certificate,
                 status=status,
-                days_inactive=(now - last_activity).days if last_activity else None,
+                days_inactive=max(0, (now - last_activity).days) if last_activity else None,
             )
         )
     return CohortDashboard(cohort=cohort, sections=sections, rows=rows, now=now)
