@@ -13,6 +13,13 @@ PHONE = {"width": 360, "height": 740}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_outlives_the_browser(django_db_setup, live_server):
+    """Start the live server before Chromium, so that it stops after it: otherwise the browser's
+    last keep-alive connections close on a stopped server and its threads raise at the end."""
+    return live_server
+
+
 @pytest.fixture(autouse=True)
 def _restore_migration_rows(django_db_serialized_rollback):
     """Each browser test starts with the rows the data migrations made (the "Trainers" group and
