@@ -103,6 +103,8 @@ def test_the_wide_grid_scrolls_inside_its_region_on_a_phone_by_keyboard(page, li
     before = region.evaluate("r => r.scrollLeft")
     for _ in range(6):
         page.keyboard.press("ArrowRight")
+    # Chromium may scroll smoothly: wait (bounded) for the keys' effect instead of reading it at once.
+    page.wait_for_function("([r, x]) => r.scrollLeft > x", arg=[region.element_handle(), before], timeout=5000)
     assert region.evaluate("r => r.scrollLeft") > before
     # The learner's name stays in view while the columns move under it.
     name = page.locator(".dash-table tbody th[scope=row]").first
