@@ -9,6 +9,7 @@ strict allowlist, so that no script, event handler, ``style`` attribute or
 Rendering is cached per distinct text: a page view costs a dictionary look-up,
 and an edited text is rendered once, on its first view after the change.
 """
+import re
 from functools import lru_cache
 
 import markdown as md
@@ -49,8 +50,14 @@ def sanitise_html(html: str) -> str:
     )
 
 
+# Dutch elisions ('s werelds, 't, 'n, zo'n is mid-word and fine): an apostrophe at the start of
+# a word is not an opening quote, but smarty would curl it into ‘. Give it the apostrophe ’ first.
+_DUTCH_ELISION = re.compile(r"(?<![\w'’])'(?=(?:s|t|n|k|m|r)\b)")
+
+
 @lru_cache(maxsize=4096)
 def _render(text: str) -> str:
+    text = _DUTCH_ELISION.sub("’", text)
     html = md.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
     return sanitise_html(html)
 

@@ -45,3 +45,11 @@ def test_markdownx_preview_uses_the_same_renderer(admin_client):
     body = response.content.decode()
     assert "<strong>vet</strong>" in body
     assert "<script" not in body
+
+
+def test_dutch_elisions_get_an_apostrophe_not_an_opening_quote():
+    html = render_markdown("Het is 's werelds eerste, 't is waar. Hij zei 'ja' tegen kmo's.")
+    assert "’s werelds" in html and "’t is" in html
+    assert "‘s" not in html and "‘t" not in html
+    assert "‘ja’" in html  # real quotes still curl both ways
+    assert "kmo’s" in html
