@@ -105,6 +105,8 @@ def _renumber_all(*, revision, quiz_ids, question_ids) -> None:
 class QuizHistoryAdmin(ContentVersionAdmin):
     """History, compare and restore for quizzes and questions, safe for learners' answers."""
 
+    revision_form_template = "reversion/quizzes/revision_form.html"
+
     class Media:
         css = {"all": ["sections/admin/authoring.css"]}  # the colours of "Verschil met nu"
 

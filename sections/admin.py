@@ -65,6 +65,7 @@ class ContentVersionAdmin(VersionAdmin):
     """History for content models: newest first, compare with the current state, restore."""
 
     history_latest_first = True
+    revision_form_template = "admin/content_revision_form.html"
     formfield_overrides = MARKDOWN_EDITOR
     #: Fields shown side by side with the current state when a trainer opens an earlier version.
     compare_fields: tuple[str, ...] = ()

@@ -47,7 +47,7 @@ def test_trainer_compares_and_restores_a_question_with_its_choices(client, train
     page = client.get(revision_url(question, old))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Verschil met nu" in html
+    assert "Verschil met nu" in html and "houden hun score" in html
     assert "Wat is een cluster?" in html and "Wat is een ecosysteem?" in html
     assert "1. Een losse klant" in html and "1. Een bedrijf alleen" in html  # the choices compared too
     question.refresh_from_db()
