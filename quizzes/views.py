@@ -56,8 +56,8 @@ def quiz_detail(request, module_slug, number):
     return _render_quiz_page(request, module, quiz)
 
 
-@login_required
 @require_POST
+@login_required
 def attempt_start(request, module_slug, number):
     module, quiz = _quiz(module_slug, number)
     try:

@@ -519,6 +519,11 @@ def test_post_only_urls_answer_get_with_405(client, world, url_name, kwargs):
     assert _state() == before
 
 
+def test_quiz_start_answers_get_with_405_even_when_anonymous(client, world):
+    """Starting an attempt is a POST for everyone: a GET is refused before any log-in redirect."""
+    assert client.get(reverse("quizzes:start", kwargs=_s(world))).status_code == 405
+
+
 def test_matrix_size():
     """The matrix is what the issue asks for: every URL × all eight kinds of visitor."""
     assert len(VISITORS) == 8
