@@ -5,14 +5,16 @@ bytes are the truth. Pillow reads the bytes: only PNG, JPEG, GIF and WebP pass,
 within a file size and a pixel count that a slide can use and a server can
 decode. Everything else gets a Dutch sentence that says what to do instead.
 """
+import io
 import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Pillow's names for the formats we accept. MPO is how Pillow names the JPEG
 # files many phones and cameras write (a JPEG with a second, preview picture).
@@ -92,3 +94,28 @@ def _check_pixels(width: int, height: int) -> None:
         raise ValidationError(_("Deze afbeelding heeft geen pixels."), code="no_pixels")
     if width * height > max_pixels():
         raise _too_many_pixels()
+
+
+def without_camera_metadata(upload, checked: CheckedImage):
+    """A JPEG as phones write it carries EXIF: often the place it was taken (GPS), the device, the owner.
+
+    None of that belongs on a course site, so a JPEG with EXIF is stored re-encoded without it, turned
+    upright first (the orientation lived in the EXIF). Other files, and JPEGs without EXIF, are kept
+    byte for byte. Returns the file to store and what was checked of it.
+    """
+    if checked.format != "JPEG":
+        return upload, checked
+    upload.seek(0)
+    with Image.open(upload) as image:
+        if not image.getexif():
+            upload.seek(0)
+            return upload, checked
+        upright = ImageOps.exif_transpose(image)
+        if upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        buffer = io.BytesIO()
+        upright.save(buffer, format="JPEG", quality=90, optimize=True)
+    upload.seek(0)
+    data = buffer.getvalue()
+    cleaned = ContentFile(data, name="upload.jpg")
+    return cleaned, CheckedImage(format="JPEG", width=upright.width, height=upright.height, size=len(data))

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models import F, Max
 
-from .images import check_image
+from .images import check_image, without_camera_metadata
 from .models import Resource, Section, Slide, SlideImage
 
 #: Positions a trainer can give: a section never has this many slides.
@@ -152,6 +152,7 @@ def slides_parked(*, section_ids: Iterable[int]):
 def create_slide_image(*, upload, alt_text: str = "", user=None) -> SlideImage:
     """Store an uploaded image under a server-made name, after checking its content."""
     checked = check_image(upload)
+    upload, checked = without_camera_metadata(upload, checked)
     image = SlideImage(
         format=checked.format,
         width=checked.width,

@@ -163,3 +163,37 @@ def test_a_slide_with_an_undescribed_image_is_refused_and_a_described_one_saved(
     html = client.get(slide.get_absolute_url()).content.decode()
     assert f'<img alt="Zonnepanelen op een bedrijfsdak" src="{image.get_absolute_url()}"' in html \
         or f'<img src="{image.get_absolute_url()}" alt="Zonnepanelen op een bedrijfsdak"' in html
+
+
+def _jpeg_with_gps_and_orientation(size=(8, 6)):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the camera was held on its side (rotate 90° to show upright)
+    exif[0x010F] = "Telefoonmerk"  # camera make
+    exif.get_ifd(0x8825)[2] = (52.0, 5.0, 30.0)  # GPS latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 60)).save(buffer, format="JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def test_a_phone_photo_is_stored_upright_without_its_location_or_other_exif(as_trainer):
+    from PIL import Image
+
+    original = _jpeg_with_gps_and_orientation()
+    assert Image.open(io.BytesIO(original)).getexif()  # the upload really carries EXIF
+    response = as_trainer.post(ADD_URL, {"upload": upload("IMG_0001.jpg", original, "image/jpeg"), "alt_text": "Foto"})
+    assert response.status_code == 302
+    image = SlideImage.objects.get()
+    stored = image.file.open("rb").read()
+    assert not Image.open(io.BytesIO(stored)).getexif()
+    assert (image.width, image.height) == (6, 8)  # turned upright, as the orientation said
+    assert image.size == len(stored)
+    assert b"Telefoonmerk" not in stored
+
+
+def test_images_without_exif_are_stored_byte_for_byte(as_trainer, make_image):
+    for fmt in ("JPEG", "PNG"):
+        content = make_image(fmt)
+        as_trainer.post(ADD_URL, {"upload": upload(f"x.{fmt.lower()}", content), "alt_text": "Vlak"})
+        assert SlideImage.objects.latest("pk").file.open("rb").read() == content
