@@ -22,7 +22,7 @@ from centres.models import Cohort, Enrollment
 from progress.models import Certificate, SlideView
 from progress.selectors import ModuleProgress, SectionProgress
 from quizzes.models import Answer, Attempt, Question
-from sections.models import Section, Slide
+from sections.models import Section, Slide, learner_number_of
 
 from .models import Reminder
 
@@ -312,20 +312,10 @@ def item_analysis(*, cohort: Cohort, sections: list[Section]) -> list[SectionAna
     """
     module = cohort.module
     by_section = {s.pk: s for s in sections}
-    # The number learners see for the explaining slide (its rank among the section's published slides).
-    slide_number = (
-        Slide.objects.filter(
-            section_id=OuterRef("slide__section_id"), is_published=True, position__lte=OuterRef("slide__position")
-        )
-        .order_by()
-        .values("section_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
     questions = list(
         Question.objects.filter(quiz__section__module=module)
         .select_related("slide")
-        .annotate(in_section=F("quiz__section_id"), slide_number=Subquery(slide_number))
+        .annotate(in_section=F("quiz__section_id"), slide_number=learner_number_of("slide"))
         .order_by("quiz__section__number", "position")
     )
 

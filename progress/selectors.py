@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from courses.models import Module
 from quizzes.models import Attempt
-from sections.models import Section, Slide
+from sections.models import Section, learner_number_of
 
 from .models import Certificate, SlideView, normalise_code
 
@@ -167,18 +167,9 @@ def modules_progress(*, user, modules: list[Module], with_certificates: bool = T
         progress[section.module_id].sections.append(sp)
         section_progress[section.pk] = sp
 
-    learner_position = (
-        Slide.objects.filter(
-            section_id=OuterRef("slide__section_id"), is_published=True, position__lte=OuterRef("slide__position")
-        )
-        .order_by()
-        .values("section_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
     views = (
         SlideView.objects.filter(user=user, slide__section__module_id__in=by_id, slide__is_published=True)
-        .annotate(learner_position=Subquery(learner_position))
+        .annotate(learner_position=learner_number_of("slide"))
         .values_list("slide_id", "slide__section_id", "slide__section__number", "learner_position", "slide__title",
                      "slide__section__module_id", "last_seen")
     )

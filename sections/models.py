@@ -15,7 +15,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Window
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -80,6 +80,25 @@ class SlideQuerySet(models.QuerySet):
     def for_learners(self):
         """Published slides, numbered as learners see them (no gaps where drafts are)."""
         return self.published().numbered()
+
+
+def learner_number_of(slide_path: str) -> Subquery:
+    """The number learners see for the slide at ``slide_path`` of another model's rows (e.g. ``"slide"``).
+
+    For annotating rows that point at a slide (slide views, quiz questions): its rank among the
+    published slides of its section, as one correlated subquery instead of a query per row.
+    """
+    return Subquery(
+        Slide.objects.filter(
+            section_id=OuterRef(f"{slide_path}__section_id"),
+            is_published=True,
+            position__lte=OuterRef(f"{slide_path}__position"),
+        )
+        .order_by()
+        .values("section_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
 
 
 class Slide(models.Model):
