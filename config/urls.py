@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from centres import views as centres_views
+from config import health
 
 # The admin logs in through allauth, so its log-in gets the same rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("", include("courses.urls")),
     path("", include("sections.urls")),
     path("", include("quizzes.urls")),
