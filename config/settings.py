@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "centres",
     "quizzes",
     "progress",
+    "ideas",
     "dashboards",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("", include("progress.urls")),
     path("", include("centres.urls")),
+    path("", include("ideas.urls")),
     path("", include("dashboards.urls")),
     path("mijn-leeromgeving/", centres_views.dashboard, name="dashboard"),
     path("account/", include("accounts.urls")),

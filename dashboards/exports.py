@@ -107,3 +107,13 @@ def dashboard_csv_response(*, dashboard: CohortDashboard, rows: list[LearnerRow]
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def spreadsheet_csv(rows) -> bytes:
+    """Any table as this module's CSV: semicolons, UTF-8 with BOM, text cells that start like a
+    formula neutralised. Numbers stay numbers. Used by other exports too (the idea wall)."""
+    buffer = StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([value if isinstance(value, int) and not isinstance(value, bool) else _safe(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from centres.models import Cohort, Enrollment
+from ideas import selectors as idea_selectors
 from progress.models import Certificate, SlideView
 from progress.selectors import ModuleProgress, SectionProgress
 from quizzes.models import Answer, Attempt, Question
@@ -49,6 +50,8 @@ class LearnerRow:
     last_activity: datetime | None
     certificate: Certificate | None
     status: str = Status.NOT_STARTED
+    ideas: int = 0  # on the cohort's idea wall: new ideas …
+    builds: int = 0  # … and builds / turn-arounds on others' ideas
 
     @property
     def user(self):
@@ -181,6 +184,8 @@ def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDa
         .annotate(
             certificate_code=Subquery(certificates.values("code")[:1]),
             certificate_issued=Subquery(certificates.values("issued_at")[:1]),
+            wall_ideas=idea_selectors.contribution_count(cohort=cohort, user_ref=OuterRef("user_id"), builds=False),
+            wall_builds=idea_selectors.contribution_count(cohort=cohort, user_ref=OuterRef("user_id"), builds=True),
         )
         .order_by("user__name", "user__email")
     )
@@ -255,6 +260,8 @@ def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDa
                 certificate=certificate,
                 status=status,
                 days_inactive=max(0, (now - last_activity).days) if last_activity else None,
+                ideas=enrollment.wall_ideas,
+                builds=enrollment.wall_builds,
             )
         )
     return CohortDashboard(cohort=cohort, sections=sections, rows=rows, now=now)

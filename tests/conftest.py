@@ -410,3 +410,25 @@ def quiz_answers():
         return data
 
     return make
+
+
+# --- the idea wall (issue 14) ---------------------------------------------------
+
+
+@pytest.fixture
+def idea_group(db, centre_factory, centre_staff_factory, cohort_factory, user_factory, module_factory):
+    """A cohort with its trainer and three learners (Anna, Bram, Chris), and a learner of another cohort."""
+    from types import SimpleNamespace
+
+    from centres import services
+
+    centre = centre_factory(name="Ondernemerscentrum Rivierenland")
+    trainer = centre_staff_factory(role="trainer", centre=centre, name="Tessa Trainer", email="tessa@example.org")
+    cohort = cohort_factory(centre=centre, module=module_factory(), name="Voorjaar 2026", trainers=[trainer])
+    learners = [user_factory(name=name, email=f"{name.lower()}@example.org") for name in ("Anna", "Bram", "Chris")]
+    for learner in learners:
+        services.enrol(cohort=cohort, user=learner)
+    other_cohort = cohort_factory(centre=centre, module=cohort.module, name="Najaar 2026")
+    outsider = user_factory(name="Olaf Buiten", email="olaf@example.org")
+    services.enrol(cohort=other_cohort, user=outsider)
+    return SimpleNamespace(centre=centre, trainer=trainer, cohort=cohort, learners=learners, outsider=outsider)

@@ -68,6 +68,27 @@ def cohort_manager(code):
     return {**cohort_staff(code), "trainer": 403}
 
 
+def wall(code, *, learner=None):
+    """A session of the idea wall: its cohort's learner and its leaders (trainer, manager, site staff); the rest 404."""
+    return {
+        **logged_in(404),
+        "learner": code if learner is None else learner,
+        "trainer": code,
+        "manager": code,
+        "site_staff": code,
+    }
+
+
+def wall_leaders(code):
+    """The trainer's actions on a session: leaders only; its learner 403 (theirs to know about); the rest 404."""
+    return wall(code, learner=403)
+
+
+def wall_learners(code):
+    """A learner's actions (post, vote, ready): the cohort's learner; leaders 403; the rest 404."""
+    return {**wall(403), "learner": code}
+
+
 def own(code, owner="learner"):
     """A learner's own record: theirs only, everyone else 404."""
     return {**logged_in(404), owner: code}
@@ -109,6 +130,10 @@ def world(db, centre_factory, centre_staff_factory, cohort_factory, user_factory
     )
     batch = EnrolmentBatch.objects.create(cohort=cohort, source="paste", rows=[])
     attempt, _ = attempt_start(quiz=quiz, user=people["learner"])
+    from ideas import services as idea_services
+
+    idea_session = idea_services.session_create(cohort=cohort, by=people["trainer"], kind="brainstorm", problem="Vraag")
+    idea = idea_services.idea_post(session=idea_session, author=people["learner"], text="Een idee")
     certificate = Certificate.objects.create(
         user=people["learner"], module=module, issued_at=timezone.now(), learner_name="L", module_title=module.title
     )
@@ -126,6 +151,8 @@ def world(db, centre_factory, centre_staff_factory, cohort_factory, user_factory
         "batch": batch,
         "attempt": attempt,
         "certificate": certificate,
+        "idea_session": idea_session,
+        "idea": idea,
     }
 
 
@@ -143,6 +170,14 @@ def _cohort_form(w):
 
 def _m(w):
     return {"module_slug": w["module"].slug}
+
+
+def _i(w):
+    return {"pk": w["idea_session"].pk}
+
+
+def _ii(w):
+    return {"pk": w["idea_session"].pk, "idea_pk": w["idea"].pk}
 
 
 def _s(w):
@@ -379,6 +414,37 @@ MATRIX = [
         None,
         {**everyone(302), "trainer": 200, "other_trainer": 200, "site_staff": 200},
     ),
+    # The idea wall (issue 14): a session is for its cohort's learners and leaders only.
+    ("ideas-mine", "ideas:mine", lambda w: {}, "get", None, logged_in(200)),
+    ("ideas-cohort", "ideas:cohort", lambda w: {"pk": w["cohort"].pk}, "get", None, cohort_staff(200)),
+    (
+        "ideas-cohort-post",
+        "ideas:cohort",
+        lambda w: {"pk": w["cohort"].pk},
+        "post",
+        lambda w: {"kind": "brainstorm", "problem": "Nog een vraag", "goal": "20", "dot_budget": "5"},
+        cohort_staff(302),
+    ),
+    ("ideas-session", "ideas:session", _i, "get", None, wall(200)),
+    ("ideas-session-missing", "ideas:session", lambda w: {"pk": 999999}, "get", None, logged_in(404)),
+    # Polling: no log-in redirect for a script (and no user row loaded before the ETag check): 404.
+    ("ideas-live", "ideas:live", _i, "get", None, {**wall(200), "anonymous": 404}),
+    ("ideas-print", "ideas:print", _i, "get", None, wall(200)),
+    ("ideas-export", "ideas:export", _i, "get", None, wall_leaders(200)),
+    ("ideas-post", "ideas:post", _i, "post", lambda w: {"text": "Nog een idee"}, wall_learners(302)),
+    ("ideas-ready", "ideas:ready", _i, "post", lambda w: {"klaar": "ja"}, wall_learners(302)),
+    ("ideas-vote", "ideas:vote", _ii, "post", lambda w: {}, wall_learners(302)),
+    ("ideas-phase", "ideas:phase", _i, "post", lambda w: {"to": "reveal"}, wall_leaders(302)),
+    (
+        "ideas-moderate",
+        "ideas:moderate",
+        _ii,
+        "post",
+        lambda w: {"actie": "verbergen", "reason": "Dubbel"},
+        wall_leaders(302),
+    ),
+    ("ideas-clusters", "ideas:clusters", _i, "post", lambda w: {"name": "Reizen"}, wall_leaders(302)),
+    ("ideas-next-steps", "ideas:next_steps", _i, "post", lambda w: {"next_steps": "Verder"}, wall_leaders(302)),
     ("set-language", "set_language", lambda w: {}, "post", lambda w: {"language": "en", "next": "/"}, everyone(302)),
 ]
 
@@ -410,6 +476,7 @@ def _state():
     from accounts.models import User
     from centres.models import Cohort, EnrolmentBatch, Enrollment, Invitation
     from dashboards.models import Reminder
+    from ideas.models import Idea, Participant, Session
 
     return (
         User.objects.count(),
@@ -419,6 +486,9 @@ def _state():
         list(Invitation.objects.order_by("pk").values_list("pk", "accepted_at")),
         EnrolmentBatch.objects.count(),
         Reminder.objects.count(),
+        list(Session.objects.order_by("pk").values_list("pk", "version", "phase")),
+        list(Idea.objects.order_by("pk").values_list("pk", "is_hidden", "cluster_id")),
+        Participant.objects.count(),
     )
 
 
@@ -458,6 +528,10 @@ def _page(response):
         ("other_manager", "dashboards:export", lambda w: [w["cohort"].pk], [999999]),
         ("other_trainer", "dashboards:reminder", lambda w: [w["cohort"].pk], [999999]),
         ("other_learner", "centres:enrollment", lambda w: [w["enrollment"].pk], [999999]),
+        ("other_learner", "ideas:session", lambda w: [w["idea_session"].pk], [999999]),
+        ("other_trainer", "ideas:print", lambda w: [w["idea_session"].pk], [999999]),
+        ("other_manager", "ideas:export", lambda w: [w["idea_session"].pk], [999999]),
+        ("other_learner", "ideas:live", lambda w: [w["idea_session"].pk], [999999]),
     ],
 )
 def test_missing_and_not_yours_give_the_very_same_404(client, world, visitor, url_name, theirs, mine_missing):
@@ -486,6 +560,14 @@ ALLOWED = {
     "centres:enrollment_status": "trainer",
     "dashboards:reminder": "trainer",
     "centres:invitation_resend": "manager",
+    "ideas:cohort": "trainer",
+    "ideas:post": "learner",
+    "ideas:ready": "learner",
+    "ideas:vote": "learner",
+    "ideas:phase": "trainer",
+    "ideas:moderate": "trainer",
+    "ideas:clusters": "trainer",
+    "ideas:next_steps": "trainer",
 }
 
 
@@ -509,6 +591,13 @@ POST_ONLY = [
     ("quizzes:start", _s),
     ("sections:markdown_preview", lambda w: {}),
     ("sections:markdown_upload", lambda w: {}),
+    ("ideas:post", _i),
+    ("ideas:ready", _i),
+    ("ideas:vote", _ii),
+    ("ideas:phase", _i),
+    ("ideas:moderate", _ii),
+    ("ideas:clusters", _i),
+    ("ideas:next_steps", _i),
 ]
 
 

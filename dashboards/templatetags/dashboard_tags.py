@@ -37,6 +37,8 @@ class _Words:
         self.stuck = esc(gettext("vastgelopen"))
         self.not_started = esc(gettext("nog niet begonnen"))
         self.today = esc(gettext("vandaag"))
+        self.ideas = esc(gettext("ideeën"))
+        self.builds = esc(gettext("voortgebouwd"))
         self._ago = {}
         self._dates = {}
 
@@ -86,6 +88,8 @@ def _row(row, words: _Words) -> str:
         f"{sections}"
         f'<td class="dash-completion">{completion}</td>'
         f'<td class="dash-cert">{cert}</td>'
+        f'<td class="dash-wall">{row.ideas:d}<span class="visually-hidden"> {words.ideas}</span>'
+        f'<span class="cell-note">+{row.builds:d} {words.builds}</span></td>'
         "</tr>"
     )
 
