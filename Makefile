@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark
+.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ check-deploy: install
 
 benchmark: load
 	$(BIN)/python scripts/benchmark.py
+
+# The idea wall's polling: 30 learners every 4 s against a local gunicorn, CPU from /proc (issue 14).
+benchmark-ideas: install messages
+	$(BIN)/python scripts/benchmark_ideas_polling.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo

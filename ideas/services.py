@@ -106,6 +106,8 @@ def idea_post(
         if session.phase == Phase.BUILD:
             relation = Idea.Relation.BUILD
         elif session.phase == Phase.ACTIONS and session.kind == Kind.WORST_IDEA:
+            if parent.relation == Idea.Relation.TURNAROUND:
+                raise IdeaRefused(_("Een omgekeerd idee keer je niet nog eens om: kies een slecht idee."))
             relation = Idea.Relation.TURNAROUND
         else:
             raise IdeaRefused(_("Voortbouwen op een idee kan alleen in de fase Voortbouwen."))

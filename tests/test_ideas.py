@@ -183,6 +183,9 @@ def test_icebreaker_votes_for_the_worst_and_turns_it_around(idea_group, clients)
     html = page(clients["bram"], session)
     assert "Omgekeerd uit het slechte idee #1 van Anna" in html
     assert "privéjet" in html.split("Omgekeerd</h2>")[1]
+    assert "Keer #3 om" not in html  # a turn-around is not turned around again
+    with pytest.raises(services.IdeaRefused, match="niet nog eens om"):
+        services.idea_post(session=session, author=bram, text="terug", parent=turned)
     # Outside the icebreaker, the actions phase takes no responses.
     brainstorm = services.session_create(cohort=idea_group.cohort, by=idea_group.trainer, kind="brainstorm", problem="p")
     idea = services.idea_post(session=brainstorm, author=anna, text="x")
