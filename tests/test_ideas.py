@@ -432,3 +432,51 @@ def test_learner_list_of_sessions(idea_group, session, clients):
     html = clients["anna"].get(reverse("ideas:mine")).content.decode()
     assert "Hoe reizen we minder?" in html
     assert "Hoe reizen we minder?" not in clients["outsider"].get(reverse("ideas:mine")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "who, name, kwargs, data",
+    [
+        ("anna", "ideas:post", {}, {"text": "a\x00b"}),
+        ("anna", "ideas:post", {}, {"text": "x", "parent": "abc"}),
+        ("anna", "ideas:post", {}, {"text": "x", "parent": "999999"}),
+        ("anna", "ideas:post", {}, {}),
+        ("anna", "ideas:vote", {"idea_pk": 999999}, {}),
+        ("anna", "ideas:ready", {}, {"klaar": "\x00"}),
+        ("trainer", "ideas:phase", {}, {"to": ""}),
+        ("trainer", "ideas:phase", {}, {"to": ["reveal", "collect"]}),
+        ("trainer", "ideas:moderate", {"idea_pk": "IDEA"}, {"actie": "cluster", "cluster": "abc"}),
+        ("trainer", "ideas:moderate", {"idea_pk": "IDEA"}, {"actie": "samenvoegen", "into": "-1"}),
+        ("trainer", "ideas:moderate", {"idea_pk": "IDEA"}, {"actie": "samenvoegen", "into": "1"}),
+        ("trainer", "ideas:moderate", {"idea_pk": "IDEA"}, {"actie": "onzin"}),
+        ("trainer", "ideas:moderate", {"idea_pk": "IDEA"}, {"actie": "verbergen", "reason": "r" * 500}),
+        ("trainer", "ideas:clusters", {}, {"verwijder": "abc"}),
+        ("trainer", "ideas:clusters", {}, {"name": "n" * 200}),
+        ("trainer", "ideas:next_steps", {}, {"next_steps": "s" * 5000}),
+    ],
+)
+def test_bad_input_gets_a_clear_answer_never_a_500(idea_group, session, clients, who, name, kwargs, data):
+    idea = services.idea_post(session=session, author=idea_group.learners[1], text="Een idee")
+    kwargs = {k: (idea.pk if v == "IDEA" else v) for k, v in kwargs.items()}
+    before = (Idea.objects.count(), Cluster.objects.count(), Session.objects.values_list("phase", "next_steps").get())
+    response = clients[who].post(reverse(name, kwargs={"pk": session.pk, **kwargs}), data)
+    assert response.status_code in (302, 400, 404), response.status_code
+    after = (Idea.objects.count(), Cluster.objects.count(), Session.objects.values_list("phase", "next_steps").get())
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "nope", "problem": "p", "goal": "5", "dot_budget": "5"},
+        {"kind": "brainstorm", "problem": "", "goal": "5", "dot_budget": "5"},
+        {"kind": "brainstorm", "problem": "p", "goal": "99999999", "dot_budget": "5"},
+        {"kind": "brainstorm", "problem": "p", "goal": "-1", "dot_budget": "5"},
+        {"kind": "brainstorm", "problem": "p" * 301, "goal": "5", "dot_budget": "5"},
+        {"kind": "brainstorm", "problem": "p", "goal": "5", "dot_budget": "5", "ends_at": "morgen"},
+    ],
+)
+def test_bad_session_forms_are_form_errors(idea_group, clients, data):
+    response = clients["trainer"].post(reverse("ideas:cohort", args=[idea_group.cohort.pk]), data)
+    assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
+    assert not Session.objects.exists()
