@@ -480,3 +480,33 @@ def test_bad_session_forms_are_form_errors(idea_group, clients, data):
     response = clients["trainer"].post(reverse("ideas:cohort", args=[idea_group.cohort.pk]), data)
     assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
     assert not Session.objects.exists()
+
+
+def test_cohort_dashboard_counts_ideas_and_builds_without_extra_queries(idea_group, session, clients):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.test_dashboard_queries import MAX_QUERIES
+
+    url = reverse("dashboards:cohort", args=[idea_group.cohort.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = clients["trainer"].get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode()
+
+    before, _html = count()
+    anna, bram, chris = idea_group.learners
+    first = services.idea_post(session=session, author=anna, text="een")
+    services.idea_post(session=session, author=anna, text="twee")
+    Session.objects.filter(pk=session.pk).update(phase="build")
+    services.idea_post(session=session, author=bram, text="drie", parent=first)
+    other = services.session_create(cohort=idea_group.cohort, by=idea_group.trainer, kind="worst_idea", problem="p")
+    services.idea_post(session=other, author=chris, text="vier")
+    after, html = count()
+    assert after == before <= MAX_QUERIES["dashboards:cohort"]
+    rows = {name: html.split(f">{name}<", 1)[1].split("</tr>", 1)[0] for name in ("Anna", "Bram", "Chris")}
+    assert "2 ideeën" in rows["Anna"] and "0 voortgebouwd" in rows["Anna"]
+    assert "0 ideeën" in rows["Bram"] and "1 voortgebouwd" in rows["Bram"]
+    assert "1 idee<" in rows["Chris"]

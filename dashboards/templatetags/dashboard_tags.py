@@ -37,7 +37,7 @@ class _Words:
         self.stuck = esc(gettext("vastgelopen"))
         self.not_started = esc(gettext("nog niet begonnen"))
         self.today = esc(gettext("vandaag"))
-        self.ideas = esc(gettext("ideeën"))
+        self._ideas = {}
         self.builds = esc(gettext("voortgebouwd"))
         self._ago = {}
         self._dates = {}
@@ -48,6 +48,11 @@ class _Words:
                 ngettext("%(n)d dag geleden", "%(n)d dagen geleden", days) % {"n": days}
             )
         return self._ago[days]
+
+    def ideas(self, n: int) -> str:
+        if n not in self._ideas:
+            self._ideas[n] = esc(ngettext("%(n)d idee", "%(n)d ideeën", n) % {"n": n})
+        return self._ideas[n]
 
     def date(self, moment) -> str:
         day = localtime(moment).date()
@@ -88,8 +93,8 @@ def _row(row, words: _Words) -> str:
         f"{sections}"
         f'<td class="dash-completion">{completion}</td>'
         f'<td class="dash-cert">{cert}</td>'
-        f'<td class="dash-wall">{row.ideas:d}<span class="visually-hidden"> {words.ideas}</span>'
-        f'<span class="cell-note">+{row.builds:d} {words.builds}</span></td>'
+        f'<td class="dash-wall">{words.ideas(row.ideas)}'
+        f'<span class="cell-note">{row.builds:d} {words.builds}</span></td>'
         "</tr>"
     )
 
