@@ -57,7 +57,7 @@ FIELDS = {
     Resource: ["slide", "position", "url", "title", "kind"],
     SlideImage: ["uuid", "file", "format", "width", "height", "size", "alt_text"],
     Quiz: ["section", "introduction", "pass_mark", "max_attempts", "shuffle"],
-    Question: ["quiz", "slug", "position", "kind", "text", "slide"],
+    Question: ["quiz", "slug", "position", "kind", "text", "slides"],
     Choice: ["question", "position", "text", "is_correct", "feedback"],
 }
 ALLOWED_MODELS = {m._meta.label_lower: m for m in FIELDS}
@@ -93,7 +93,7 @@ def module_content(module: Module) -> list[tuple[type, list]]:
     quizzes = list(Quiz.objects.filter(section__module=module).select_related("section__module")
                    .order_by("section__number"))
     questions = list(Question.objects.filter(quiz__section__module=module)
-                     .select_related("quiz__section__module", "slide__section__module")
+                     .select_related("quiz__section__module").prefetch_related("slides__section__module")
                      .order_by("quiz__section__number", "position"))
     choices = list(Choice.objects.filter(question__quiz__section__module=module)
                    .select_related("question__quiz__section__module")
@@ -195,6 +195,9 @@ def _check_rows(rows: list[dict], slug: str) -> None:
         for name, value in fields.items():
             if isinstance(value, list) and name in {"module", "section", "slide", "quiz", "question"}:
                 if not value or value[0] != slug:
+                    raise PortabilityError("Het bestand verwijst naar een andere module dan het zegt.")
+            if name == "slides" and label == "quizzes.question":
+                if not isinstance(value, list) or any(not isinstance(v, list) or not v or v[0] != slug for v in value):
                     raise PortabilityError("Het bestand verwijst naar een andere module dan het zegt.")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from centres.models import Cohort, Enrollment
@@ -23,7 +23,7 @@ from ideas import selectors as idea_selectors
 from progress.models import Certificate, SlideView
 from progress.selectors import ModuleProgress, SectionProgress
 from quizzes.models import Answer, Attempt, Question
-from sections.models import Section, Slide, learner_number_of
+from sections.models import Section, Slide
 
 from .models import Reminder
 
@@ -279,9 +279,10 @@ class WrongChoice:
 @dataclass
 class QuestionAnalysis:
     question: Question
-    slide: Slide
+    slide: Slide | None  # the first of ``slides``
     pass_mark: int
-    answered: int = 0  # first attempts that answered it
+    slides: list[Slide] = field(default_factory=list)
+    answered: int = 0  # learners asked it (their first answer to it counts)
     right: int = 0
     incomplete: int = 0  # wrong without a wrong choice ticked: a right answer left out (multiple choice)
     top_wrong: WrongChoice | None = None
@@ -310,29 +311,49 @@ class SectionAnalysis:
         return [q for q in self.questions if q.needs_attention]
 
 
-def item_analysis(*, cohort: Cohort, sections: list[Section]) -> list[SectionAnalysis]:
-    """Per section with a quiz: each question's share right on first attempts and its most picked
-    wrong choice, for the cohort's learners (3 queries: questions, first answers, wrong choices).
+def _slides_numbered():
+    """Slides with ``learner_position`` (their number among the section's published slides)."""
+    return Slide.objects.select_related("section").annotate(
+        learner_position=Subquery(
+            Slide.objects.filter(section_id=OuterRef("section_id"), is_published=True, position__lte=OuterRef("position"))
+            .order_by()
+            .values("section_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+    ).order_by("position")
 
-    A first attempt is attempt number 1 of a learner at a quiz, once submitted: what the
-    learner understood from reading the section, before the feedback taught them the answer.
+
+def item_analysis(*, cohort: Cohort, sections: list[Section]) -> list[SectionAnalysis]:
+    """Per section with a quiz: each question's share right the first time each learner was asked
+    it, and its most picked wrong choice, for the cohort's learners (4 queries: questions, their
+    slides, first answers, wrong choices).
+
+    Attempts draw their questions from a bank, so "the first attempt" would see each question
+    only now and then: a learner's first answer to a question is the one in the earliest
+    submitted attempt that asked it. That is what they understood from reading the section,
+    before the feedback on that question taught them.
     """
     module = cohort.module
     by_section = {s.pk: s for s in sections}
     questions = list(
         Question.objects.filter(quiz__section__module=module)
-        .select_related("slide")
-        .annotate(in_section=F("quiz__section_id"), slide_number=learner_number_of("slide"))
+        .annotate(in_section=F("quiz__section_id"))
+        .prefetch_related(Prefetch("slides", queryset=_slides_numbered()))
         .order_by("quiz__section__number", "position")
     )
 
-    first_attempts = {
-        "attempt__number": 1,
-        "attempt__submitted_at__isnull": False,
-        "attempt__user_id__in": _learner_ids(cohort),
-        "question__quiz__section__module": module,
-    }
-    first = Answer.objects.filter(**first_attempts)
+    earlier = Answer.objects.filter(
+        question_id=OuterRef("question_id"),
+        attempt__user_id=OuterRef("attempt__user_id"),
+        attempt__number__lt=OuterRef("attempt__number"),
+        attempt__submitted_at__isnull=False,
+    )
+    first = Answer.objects.filter(
+        attempt__submitted_at__isnull=False,
+        attempt__user_id__in=_learner_ids(cohort),
+        question__quiz__section__module=module,
+    ).filter(~Exists(earlier))
     picked_wrong = Answer.choices.through.objects.filter(answer=OuterRef("pk"), choice__is_correct=False)
     stats = {
         s["question_id"]: s
@@ -343,9 +364,7 @@ def item_analysis(*, cohort: Cohort, sections: list[Section]) -> list[SectionAna
         )
     }
     wrong_choices = (
-        Answer.choices.through.objects.filter(
-            choice__is_correct=False, **{f"answer__{name}": value for name, value in first_attempts.items()}
-        )
+        Answer.choices.through.objects.filter(choice__is_correct=False, answer__in=first.values("pk"))
         .order_by()
         .values("answer__question_id", "choice_id", "choice__text", "choice__position")
         .annotate(times=Count("pk"))
@@ -363,16 +382,19 @@ def item_analysis(*, cohort: Cohort, sections: list[Section]) -> list[SectionAna
         section = by_section.get(question.in_section)
         if section is None:
             continue
-        slide = question.slide
-        slide.section = by_section.get(slide.section_id, section)
-        if slide.is_published:
-            slide.learner_position = question.slide_number
+        slides = []
+        for slide in question.slides.all():
+            slide.section = by_section.get(slide.section_id, section)
+            if not slide.is_published:
+                slide.learner_position = None
+            slides.append(slide)
         stat = stats.get(question.pk, {})
         answered, right = stat.get("answered", 0), stat.get("right", 0)
         wrong = top_wrong.get(question.pk)
         analysis = QuestionAnalysis(
             question=question,
-            slide=slide,
+            slide=slides[0] if slides else None,
+            slides=slides,
             pass_mark=section.quiz_pass_mark or 0,
             answered=answered,
             right=right,

@@ -1,12 +1,13 @@
 """Quiz authoring in the admin: a quiz with its questions, a question with its choices.
 
-Each question points at the slide that teaches it; the quiz's list and page show
-which slides its questions test, so a trainer sees at a glance what is covered.
+Each question points at the slides that teach it; the quiz's list and page show
+which slides its questions test, so a trainer sees at a glance what is covered, and
+for every question how often attempts drew it and the share answered right.
 Attempts are records: visible, never editable.
 """
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -20,14 +21,28 @@ from .validation import question_problems
 
 class QuestionInline(admin.TabularInline):
     model = Question
-    fields = ["position", "kind", "text", "slide", "slug"]
+    fields = ["position", "kind", "text", "slug", "times_drawn", "share_right"]
+    readonly_fields = ["times_drawn", "share_right"]
     extra = 0
     show_change_link = True
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "slide":
-            kwargs["queryset"] = Slide.objects.select_related("section").order_by("section__number", "position")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_queryset(self, request):
+        # Item statistics over every submitted answer, whatever the draw (one grouped query).
+        return super().get_queryset(request).annotate(
+            n_drawn=Count("answers", filter=Q(answers__attempt__submitted_at__isnull=False)),
+            n_right=Count("answers", filter=Q(answers__attempt__submitted_at__isnull=False, answers__is_correct=True)),
+        )
+
+    @admin.display(description=_("keer getrokken"))
+    def times_drawn(self, obj):
+        return getattr(obj, "n_drawn", 0)
+
+    @admin.display(description=_("aandeel goed"))
+    def share_right(self, obj):
+        drawn = getattr(obj, "n_drawn", 0)
+        if not drawn:
+            return "—"
+        return f"{round(100 * obj.n_right / drawn)}%"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":
@@ -37,10 +52,15 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Quiz)
 class QuizAdmin(QuizHistoryAdmin):
-    compare_fields = ("introduction", "pass_mark", "max_attempts", "shuffle")
-    list_display = ["__str__", "pass_mark", "max_attempts_display", "shuffle", "question_count"]
+    compare_fields = (
+        "introduction", "pass_mark", "draw_count", "attempts_per_day", "pause_after_fail", "max_attempts", "shuffle",
+    )
+    list_display = ["__str__", "pass_mark", "draw_count", "attempts_per_day", "max_attempts_display", "question_count"]
     list_filter = ["section__module", "shuffle"]
-    fields = ["section", "introduction", "pass_mark", "max_attempts", "shuffle", "slides_tested"]
+    fields = [
+        "section", "introduction", "pass_mark", "draw_count", "attempts_per_day", "pause_after_fail", "max_attempts",
+        "shuffle", "slides_tested",
+    ]
     readonly_fields = ["slides_tested"]
     inlines = [QuestionInline]
 
@@ -109,13 +129,13 @@ class ChoiceInline(admin.TabularInline):
 class QuestionAdminForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = ["quiz", "position", "slug", "kind", "text", "slide"]
+        fields = ["quiz", "position", "slug", "kind", "text", "slides"]
 
     def clean(self):
         cleaned = super().clean()
-        quiz, slide = cleaned.get("quiz"), cleaned.get("slide")
-        if quiz and slide and slide.section_id != quiz.section_id:
-            self.add_error("slide", _("Kies een slide uit de sectie van deze quiz."))
+        quiz, slides = cleaned.get("quiz"), cleaned.get("slides")
+        if quiz and slides is not None and any(slide.section_id != quiz.section_id for slide in slides):
+            self.add_error("slides", _("Kies slides uit de sectie van deze quiz."))
         return cleaned
 
 
@@ -123,18 +143,29 @@ class QuestionAdminForm(forms.ModelForm):
 class QuestionAdmin(QuizHistoryAdmin):
     compare_fields = ("text", "kind", "position")
     form = QuestionAdminForm
-    list_display = ["__str__", "kind", "quiz", "slide"]
+    list_display = ["__str__", "kind", "quiz", "slide_list"]
     list_filter = ["quiz__section__module", "quiz", "kind"]
     search_fields = ["text", "choices__text"]
-    list_select_related = ["quiz__section", "slide__section"]
+    list_select_related = ["quiz__section"]
     prepopulated_fields = {"slug": ["text"]}
+    filter_horizontal = ["slides"]
     inlines = [ChoiceInline]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "slide":
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("slides__section")
+
+    @admin.display(description=_("slides"))
+    def slide_list(self, obj):
+        return ", ".join(f"{s.section.number}.{s.position}" for s in obj.ordered_slides())
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "slides":
             kwargs["queryset"] = Slide.objects.select_related("section").order_by(
                 "section__module", "section__number", "position"
             )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz":
             kwargs["queryset"] = Quiz.objects.select_related("section")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -39,6 +39,29 @@ class Quiz(models.Model):
             "klassikaal te bespreken: dan ziet iedereen dezelfde volgorde."
         ),
     )
+    # The attempt policy (issue 10): each attempt draws its questions from the bank, and attempts are paced.
+    draw_count = models.PositiveSmallIntegerField(
+        _("vragen per poging"),
+        null=True,
+        blank=True,
+        default=10,
+        help_text=_(
+            "Zoveel vragen trekt elke poging uit de vragenbank, gespreid over de slides van de sectie. "
+            "Leeg laten om altijd alle vragen te stellen."
+        ),
+    )
+    attempts_per_day = models.PositiveSmallIntegerField(
+        _("pogingen per dag"),
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_("Hoeveel pogingen een deelnemer per kalenderdag mag starten. Leeg laten voor onbeperkt."),
+    )
+    pause_after_fail = models.PositiveSmallIntegerField(
+        _("pauze na een niet-geslaagde poging (minuten)"),
+        default=10,
+        help_text=_("Zo lang wacht een deelnemer na een niet-geslaagde poging voor de volgende begint. 0 = geen pauze."),
+    )
 
     objects = QuizQuerySet.as_manager()
 
@@ -52,6 +75,13 @@ class Quiz(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1), name="quiz_max_attempts_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(draw_count__isnull=True) | Q(draw_count__gte=1), name="quiz_draw_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(attempts_per_day__isnull=True) | Q(attempts_per_day__gte=1),
+                name="quiz_attempts_per_day_positive",
             ),
         ]
 
@@ -85,14 +115,13 @@ class Question(models.Model):
     position = models.PositiveSmallIntegerField(_("positie"))
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.SINGLE)
     text = models.TextField(_("vraag"))
-    # RESTRICT, not PROTECT: deleting a whole section (slides and quiz together) stays possible,
-    # but a slide that a question still points to cannot be deleted on its own.
-    slide = models.ForeignKey(
+    # Many-to-many: what a question tests can be taught over several slides (a list on one, its
+    # continuation on the next); the result page links each of them.
+    slides = models.ManyToManyField(
         "sections.Slide",
-        on_delete=models.RESTRICT,
         related_name="questions",
-        verbose_name=_("slide met de uitleg"),
-        help_text=_("De slide die behandelt wat deze vraag toetst; de feedback verwijst ernaar."),
+        verbose_name=_("slides met de uitleg"),
+        help_text=_("De slides die behandelen wat deze vraag toetst; het resultaat verwijst ernaar."),
     )
 
     objects = QuestionQuerySet.as_manager()
@@ -118,6 +147,10 @@ class Question(models.Model):
     @property
     def allows_several(self) -> bool:
         return self.kind == self.Kind.MULTIPLE
+
+    def ordered_slides(self) -> list:
+        """The question's slides in reading order (uses a ``slides`` prefetch when there is one)."""
+        return sorted(self.slides.all(), key=lambda s: (s.section_id, s.position))
 
 
 class ChoiceQuerySet(models.QuerySet):
@@ -228,6 +261,30 @@ class Attempt(models.Model):
         section = self.quiz.section
         name = "quizzes:result" if self.is_submitted else "quizzes:attempt"
         return reverse(name, kwargs={"module_slug": section.module.slug, "number": section.number, "attempt_id": self.pk})
+
+
+class AttemptReset(models.Model):
+    """Staff gave a learner a fresh start at a quiz: attempts started before ``reset_at`` no longer
+    count for the daily limit, the pause or the maximum. The attempts themselves stay: they are records."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="resets", verbose_name=_("quiz"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_resets", verbose_name=_("leerling")
+    )
+    reset_at = models.DateTimeField(_("hersteld op"))
+    reset_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("hersteld door"),
+    )
+
+    class Meta:
+        verbose_name = _("herstel van pogingen")
+        verbose_name_plural = _("herstel van pogingen")
+        ordering = ["quiz", "user", "-reset_at"]
+        indexes = [models.Index(fields=["user", "quiz", "-reset_at"], name="attemptreset_user_quiz")]
+
+    def __str__(self):
+        return f"{self.quiz_id}/{self.user_id} @ {self.reset_at:%Y-%m-%d %H:%M}"
 
 
 class Answer(models.Model):

@@ -64,18 +64,22 @@ def test_a_true_false_question_needs_exactly_two_answers(client, build_course, s
     assert question.choices.count() == 2
 
 
-def test_a_question_must_point_at_a_slide_of_its_own_section(client, build_course, site_staff):
+def test_a_question_must_point_at_slides_of_its_own_section(client, build_course, site_staff):
     module = build_course(sections=2, slides=1, questions=1)
     question = Question.objects.get(quiz__section__number=1)
+    own = module.sections.get(number=1).slides.get()
     elsewhere = module.sections.get(number=2).slides.get()
     client.force_login(site_staff)
     data = form_data(client.get(question_url(question)), "question_form")
-    data["slide"] = str(elsewhere.pk)
+    data["slides"] = [str(own.pk), str(elsewhere.pk)]
     response = client.post(question_url(question), data)
     assert response.status_code == 200
-    assert "Kies een slide uit de sectie van deze quiz" in response.content.decode()
-    question.refresh_from_db()
-    assert question.slide_id != elsewhere.pk
+    assert "Kies slides uit de sectie van deze quiz" in response.content.decode()
+    assert list(question.slides.all()) == [own]
+    data["slides"] = []
+    response = client.post(question_url(question), data)
+    assert response.status_code == 200  # at least one slide: the result page links it
+    assert list(question.slides.all()) == [own]
 
 
 def test_trainers_write_questions_but_never_delete_or_see_attempts(client, build_course, trainer, learner):
