@@ -8,18 +8,21 @@ click or two tabs can never open a second attempt or submit one twice:
   attempt per learner per quiz" is the last line of defence underneath.
 * ``attempt_submit`` locks the attempt row and checks, under the lock, that it
   is still open. A submitted attempt is never written again.
+
+The attempt policy (``policy.py``) is decided under the same user-row lock:
+the daily limit and the pause after a failed attempt count the attempts the
+lock protects, so parallel starts can never get past the limit.
 """
 import random
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from progress import services as progress_services
 
-from . import scoring
-from .models import Answer, Attempt, Choice, Question, Quiz
+from . import policy, scoring
+from .models import Answer, Attempt, AttemptReset, Choice, Question, Quiz
 
 
 class QuizError(Exception):
@@ -28,6 +31,14 @@ class QuizError(Exception):
 
 class AttemptLimitReached(QuizError):
     pass
+
+
+class AttemptNotYetOpen(QuizError):
+    """The daily limit or the pause after a failed attempt: ``window.opens_at`` says when."""
+
+    def __init__(self, window: policy.Window):
+        super().__init__("The next attempt is not open yet.")
+        self.window = window
 
 
 class QuizHasNoQuestions(QuizError):
@@ -45,9 +56,18 @@ class InvalidSubmission(QuizError):
 
 
 def _layout(*, quiz: Quiz, rng: random.Random) -> dict:
-    questions = list(quiz.questions.order_by("position").prefetch_related("choices"))
-    if not questions:
+    """The attempt's draw and order. The draw has its own generator, seeded from ``rng`` and the
+    seed stored, so ``policy.draw`` with that seed gives this attempt's questions again."""
+    bank = list(quiz.questions.order_by("position").prefetch_related("choices", "slides"))
+    if not bank:
         raise QuizHasNoQuestions("This quiz has no questions yet.")
+    seed = rng.randrange(2**31)
+    keys = []
+    for question in bank:
+        first = min(((s.position, s.pk) for s in question.slides.all()), default=(0, 0))
+        keys.append((question.pk, first))
+    drawn = set(policy.draw(bank=keys, count=quiz.draw_count, rng=random.Random(seed)))
+    questions = [q for q in bank if q.pk in drawn]
     if quiz.shuffle:
         rng.shuffle(questions)
     choices = {}
@@ -57,23 +77,44 @@ def _layout(*, quiz: Quiz, rng: random.Random) -> dict:
         if quiz.shuffle and question.kind != Question.Kind.TRUE_FALSE:
             rng.shuffle(ordered)
         choices[str(question.pk)] = [c.pk for c in ordered]
-    return {"questions": [q.pk for q in questions], "choices": choices}
+    return {"questions": [q.pk for q in questions], "choices": choices, "seed": seed}
+
+
+def last_reset_at(*, quiz: Quiz, user):
+    return (
+        AttemptReset.objects.filter(quiz=quiz, user=user).order_by("-reset_at").values_list("reset_at", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
-def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None) -> tuple[Attempt, bool]:
-    """The learner's open attempt at ``quiz``, started now if there is none: (attempt, created)."""
+def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None, now=None) -> tuple[Attempt, bool]:
+    """The learner's open attempt at ``quiz``, started now if there is none: (attempt, created).
+
+    Refused with ``AttemptLimitReached`` (no attempts left at all) or ``AttemptNotYetOpen`` (daily
+    limit, pause after a failed attempt), decided under the lock on the learner's row.
+    """
+    clock_given = now is not None
+    now = now or timezone.now()
     get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
-    existing = Attempt.objects.filter(quiz=quiz, user=user).aggregate(last=Max("number"))["last"] or 0
+    attempts = list(Attempt.objects.filter(quiz=quiz, user=user).only("number", "started_at", "submitted_at", "passed"))
+    existing = max((a.number for a in attempts), default=0)
     open_attempt = Attempt.objects.open().filter(quiz=quiz, user=user).first()
     if open_attempt is not None:
         return open_attempt, False
-    if quiz.max_attempts is not None and existing >= quiz.max_attempts:
+    window = policy.start_window(quiz=quiz, attempts=attempts, now=now, reset_at=last_reset_at(quiz=quiz, user=user))
+    if window.reason == "max":
         raise AttemptLimitReached("No attempts left.")
+    if not window.may_start:
+        raise AttemptNotYetOpen(window)
     layout = _layout(quiz=quiz, rng=rng or random.SystemRandom())
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(quiz=quiz, user=user, number=existing + 1, layout=layout)
+            if clock_given:
+                # started_at is auto_now_add; a policy decided at ``now`` records that same moment.
+                Attempt.objects.filter(pk=attempt.pk).update(started_at=now)
+                attempt.started_at = now
     except IntegrityError:
         # Only reachable where the row lock does not serialise (it always does on PostgreSQL):
         # the other request's attempt is the learner's attempt.
@@ -132,3 +173,15 @@ def attempt_submit(*, attempt: Attempt, user, selections: dict[int, set[int]]) -
     if locked.passed:
         progress_services.module_completion_check(user=user, module=locked.quiz.section.module)
     return locked
+
+
+@transaction.atomic
+def attempts_reset(*, quiz: Quiz, user, by) -> AttemptReset:
+    """Give ``user`` a fresh start at ``quiz`` (staff only; the view checks who may).
+
+    Nothing is deleted: earlier attempts stay in the learner's history and the item analysis;
+    they just no longer count for the daily limit, the pause or the maximum. An open attempt
+    stays open (the learner may finish it).
+    """
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+    return AttemptReset.objects.create(quiz=quiz, user=user, reset_at=timezone.now(), reset_by=by)

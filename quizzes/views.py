@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.selectors import module_get
-from progress.selectors import module_progress
+from progress.selectors import may_get_certificate, module_progress
 
 from . import scoring, selectors, services
 from .forms import AttemptForm
@@ -42,8 +42,9 @@ def _render_quiz_page(request, module, quiz, *, error=None, status=200):
             "section": quiz.section,
             "quiz": quiz,
             "overview": overview,
-            "needed": scoring.questions_needed(question_count=overview.question_count, pass_mark=quiz.pass_mark),
+            "needed": scoring.questions_needed(question_count=overview.asked_count, pass_mark=quiz.pass_mark),
             "error": error,
+            "may_certify": may_get_certificate(user=request.user, module=module),
         },
         status=status,
     )
@@ -66,6 +67,12 @@ def attempt_start(request, module_slug, number):
         return _render_quiz_page(
             request, module, quiz, status=403,
             error=_("Je hebt al je pogingen voor deze quiz gebruikt. Er is geen nieuwe poging gestart."),
+        )
+    except services.AttemptNotYetOpen:
+        # The quiz page says why and from when (the same window, read again).
+        return _render_quiz_page(
+            request, module, quiz, status=429,
+            error=_("Je volgende poging is nog niet open. Hieronder staat vanaf wanneer je opnieuw kunt beginnen."),
         )
     except services.QuizHasNoQuestions:
         return _render_quiz_page(
@@ -118,8 +125,8 @@ def attempt_result(request, module_slug, number, attempt_id):
     attempt = selectors.attempt_for_learner(quiz=quiz, attempt_id=attempt_id, user=request.user)
     if not attempt.is_submitted:
         return redirect(attempt.get_absolute_url())
-    review = selectors.attempt_review(attempt=attempt)
     overview = selectors.quiz_overview(quiz=quiz, user=request.user)
+    review = selectors.attempt_review(attempt=attempt, reveal=overview.reveals_key)
     progress = module_progress(user=request.user, module=module)
     section_progress = progress.for_section(quiz.section.pk)
     next_section = next((s for s in progress.sections if s.section.number > quiz.section.number), None)
@@ -132,6 +139,7 @@ def attempt_result(request, module_slug, number, attempt_id):
             "quiz": quiz,
             "attempt": attempt,
             "review": review,
+            "wrong": [item for item in review if not item.is_correct],
             "overview": overview,
             "progress": progress,
             "section_progress": section_progress,

@@ -340,6 +340,8 @@ def quiz_factory(db, section_factory, slide_factory):
 
     Single: 3 choices, the 2nd right. Multiple: 4 choices, the 1st and 3rd right. True/false: "Waar" right.
     Each question is linked to a slide of the section (one is made if the section has none).
+    The attempt policy is off unless asked for (every question, no daily limit, no pause):
+    tests of the draw and the pacing set ``draw_count``, ``attempts_per_day``, ``pause_after_fail``.
     """
     from quizzes.models import Choice, Question, Quiz
 
@@ -347,13 +349,16 @@ def quiz_factory(db, section_factory, slide_factory):
         section = section or section_factory()
         slides = list(section.slides.order_by("position")) or [slide_factory(section=section)]
         kwargs.setdefault("shuffle", False)
+        kwargs.setdefault("draw_count", None)
+        kwargs.setdefault("attempts_per_day", None)
+        kwargs.setdefault("pause_after_fail", 0)
         quiz = Quiz.objects.create(section=section, **kwargs)
         for p in range(1, questions + 1):
             kind = kinds[(p - 1) % len(kinds)]
             question = Question.objects.create(
                 quiz=quiz, slug=f"vraag-{p}", position=p, kind=kind, text=f"Vraag {p} ({kind})?",
-                slide=slides[(p - 1) % len(slides)],
             )
+            question.slides.add(slides[(p - 1) % len(slides)])
             if kind == "true_false":
                 specs = [("Waar", True), ("Niet waar", False)]
             elif kind == "multiple":

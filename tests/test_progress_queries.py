@@ -20,9 +20,9 @@ PINNED = {
     "slide, moving on": 12,
     "slide, going back": 12,
     "dashboard": 10,
-    "quiz": 9,
+    "quiz": 11,
     "attempt": 10,
-    "result": 18,
+    "result": 20,
 }
 
 

@@ -191,7 +191,9 @@ def test_all_right_passes_with_full_result_page(client, course, learner, quiz_an
     assert "Half goed telt als fout" in html
 
 
-def test_result_shows_answer_right_answer_feedback_and_the_slide(client, course, learner, quiz_answers):
+def test_a_failed_result_teaches_without_giving_the_key(client, course, learner, quiz_answers):
+    """Issue 10: right or wrong per question, the feedback on the learner's own choice and the slides;
+    never which choice was right while the learner may try again."""
     client.force_login(learner)
     attempt = start(client, course)
     multiple = attempt.quiz.questions.get(kind="multiple")
@@ -201,14 +203,31 @@ def test_result_shows_answer_right_answer_feedback_and_the_slide(client, course,
     html = client.get(reverse("quizzes:result", args=[course.slug, 1, attempt.pk])).content.decode()
     assert "Nog niet geslaagd" in html
     assert "2 van de 3 vragen goed: 66%" in html
-    assert html.count("Jouw antwoord") == 1 + 1 + 1  # one pick each (the multiple-choice one half right)
+    assert "1 vraag fout beantwoord" in html and 'href="#vraag-' in html
+    assert html.count("Jouw antwoord") == 1 + 1 + 1
+    assert ">Juist antwoord<" not in html
+    # The multiple-choice answer was one right option of two: incomplete, and nothing named.
+    for choice in multiple.choices.filter(is_correct=True):
+        assert choice.feedback not in html
+    assert "er hoort nog minstens één juist antwoord bij" in html
+    for choice in multiple.choices.filter(is_correct=False):
+        assert choice.text not in html and choice.feedback not in html
+    for question in attempt.quiz.questions.prefetch_related("slides__section__module"):
+        for slide in question.slides.all():
+            assert f'href="{slide.get_absolute_url()}"' in html
+    assert "Lees het na op slide 1." in html
+    assert html.count("Opnieuw proberen") == 2  # at the top and at the bottom
+
+
+def test_a_passed_result_shows_every_right_answer_and_its_feedback(client, course, learner, quiz_answers):
+    client.force_login(learner)
+    attempt = start(client, course)
+    client.post(attempt.get_absolute_url(), quiz_answers(attempt))
+    html = client.get(reverse("quizzes:result", args=[course.slug, 1, attempt.pk])).content.decode()
+    assert "Geslaagd!" in html
     assert html.count(">Juist antwoord<") == 1 + 2 + 1
     for choice in Choice.objects.filter(question__quiz=attempt.quiz):
         assert choice.feedback in html
-    for question in attempt.quiz.questions.select_related("slide__section__module"):
-        assert f'href="{question.slide.get_absolute_url()}"' in html
-    assert "Lees het na op slide 1." in html
-    assert "Probeer het opnieuw" in html
 
 
 def test_retake_after_failing_then_history_and_best_score(client, course, learner, quiz_answers):
