@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from progress import services as progress_services
 from progress.selectors import modules_progress
 
 from . import access, selectors, services
@@ -43,6 +44,14 @@ def dashboard(request):
         enrollment.progress = progress.get(enrollment.cohort.module_id)
     current = [e for e in enrollments if e.status != Enrollment.Status.WITHDRAWN]
     withdrawn = [e for e in enrollments if e.status == Enrollment.Status.WITHDRAWN]
+    # A learner who finished the module before joining a cohort gets the certificate now (once).
+    for module_progress in progress.values():
+        if module_progress.complete and module_progress.certificate is None and any(
+            e.cohort.module_id == module_progress.module.pk for e in current
+        ):
+            module_progress.certificate = progress_services.module_completion_check(
+                user=request.user, module=module_progress.module
+            )
     return render(request, "dashboard/dashboard.html", {"current": current, "withdrawn": withdrawn})
 
 

@@ -63,7 +63,11 @@ def normalise_code(text: str) -> str:
 
 class CertificateQuerySet(models.QuerySet):
     def valid(self):
-        return self.filter(revoked_at__isnull=True)
+        return self.filter(revoked_at__isnull=True, replaced_by__isnull=True)
+
+    def current(self):
+        """Not replaced by a reissue (revoked or not): the learner's one certificate per module."""
+        return self.filter(replaced_by__isnull=True)
 
     def by_code(self, code: str):
         return self.filter(code=normalise_code(code))
@@ -83,8 +87,16 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(_("uitgereikt op"))
     learner_name = models.CharField(_("naam op het certificaat"), max_length=150)
     module_title = models.CharField(_("moduletitel op het certificaat"), max_length=200)
+    company_name = models.CharField(_("bedrijf op het certificaat"), max_length=200, blank=True)
     centre_name = models.CharField(_("ondernemerscentrum"), max_length=200, blank=True)
     cohort_name = models.CharField(_("groep"), max_length=200, blank=True)
+    # A reissue after a correction (a misspelt name, a new company name): the old code stays
+    # resolvable and says "vervangen door …", so a printed copy leads to the current one.
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces",
+        verbose_name=_("vervangen door"),
+    )
+    replaced_at = models.DateTimeField(_("vervangen op"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,7 +115,15 @@ class Certificate(models.Model):
         verbose_name_plural = _("certificaten")
         ordering = ["-issued_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "module"], name="certificate_one_per_learner_per_module"),
+            models.UniqueConstraint(
+                fields=["user", "module"], condition=Q(replaced_by__isnull=True),
+                name="certificate_one_current_per_learner_per_module",
+            ),
+            models.CheckConstraint(
+                condition=Q(replaced_by__isnull=True, replaced_at__isnull=True)
+                | Q(replaced_by__isnull=False, replaced_at__isnull=False),
+                name="certificate_replaced_with_date",
+            ),
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=False) | Q(revocation_reason=""),
                 name="certificate_reason_only_when_revoked",
@@ -121,6 +141,14 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_replaced(self) -> bool:
+        return self.replaced_by_id is not None
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.is_revoked and not self.is_replaced
 
     def get_absolute_url(self):
         """The public verification page."""

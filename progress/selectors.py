@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
+from centres.models import Enrollment
 from courses.models import Module
 from quizzes.models import Attempt
 from sections.models import Section, learner_number_of
@@ -183,7 +184,7 @@ def modules_progress(*, user, modules: list[Module], with_certificates: bool = T
             mp.resume_title, mp.resume_section, mp.resume_position = title, number, position
 
     if with_certificates:
-        for certificate in Certificate.objects.filter(user=user, module_id__in=by_id):
+        for certificate in Certificate.objects.current().filter(user=user, module_id__in=by_id):
             certificate.module = by_id[certificate.module_id]
             progress[certificate.module_id].certificate = certificate
     return [progress[m.pk] for m in modules]
@@ -210,3 +211,16 @@ def certificate_by_code(*, code: str) -> Certificate | None:
 
 def certificate_of_learner(*, user, code: str) -> Certificate | None:
     return Certificate.objects.select_related("module").filter(user=user, code=normalise_code(code)).first()
+
+
+def certifying_enrolments(*, user, module: Module):
+    """The learner's enrolments in cohorts of ``module`` that can carry a certificate: holding a
+    place (active or completed), not withdrawn."""
+    return Enrollment.objects.holding_a_place().for_user(user).filter(cohort__module=module)
+
+
+def may_get_certificate(*, user, module: Module) -> bool:
+    """Whether completing ``module`` gives ``user`` a certificate (1 query)."""
+    if not user.is_authenticated:
+        return False
+    return certifying_enrolments(user=user, module=module).exists()

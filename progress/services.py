@@ -48,58 +48,105 @@ def slide_view_record(*, user, slide, progress: "selectors.ModuleProgress", now=
     return "none"
 
 
-def _enrolment_names(*, user, module: Module) -> tuple[str, str]:
-    """Centre and cohort for the certificate: from the learner's most recent active enrolment in
-    a cohort of this module; blank when there is none (a learner can read without a cohort)."""
-    from centres.models import Enrollment
+class NotEligible(Exception):
+    """No certificate without a place in a cohort of the module (the centre's certificate)."""
 
-    enrolment = (
-        Enrollment.objects.active()
-        .for_user(user)
-        .filter(cohort__module=module)
+
+def _certifying_enrolment(*, user, module: Module):
+    """The learner's most recent enrolment in a cohort of ``module`` that still holds a place
+    (active or completed, not withdrawn), or ``None``."""
+    return (
+        selectors.certifying_enrolments(user=user, module=module)
         .select_related("cohort__centre")
         .order_by("-enrolled_at", "-pk")
         .first()
     )
-    if enrolment is None:
-        return "", ""
-    return enrolment.cohort.centre.name, enrolment.cohort.name
+
+
+def _learner_name(user) -> str:
+    # The name the learner gave "as you want it on your certificate"; never the full e-mail
+    # address, which the public verification page would otherwise show.
+    return (user.name or "").strip() or user.email.split("@")[0]
 
 
 @transaction.atomic
 def certificate_issue(*, user, module: Module) -> Certificate:
-    """The learner's certificate for ``module``, issued now unless they already have one."""
-    existing = Certificate.objects.filter(user=user, module=module).first()
+    """The learner's certificate for ``module``, issued now unless they already have one.
+
+    The certificate is the centre's: without an enrolment in a cohort of the module it raises
+    ``NotEligible`` (reading and the quizzes stay open to everyone). Name, company, centre and
+    cohort are copied in now and never follow later changes; a correction is a reissue.
+    """
+    existing = Certificate.objects.current().filter(user=user, module=module).first()
     if existing is not None:
         return existing
-    centre_name, cohort_name = _enrolment_names(user=user, module=module)
+    enrolment = _certifying_enrolment(user=user, module=module)
+    if enrolment is None:
+        raise NotEligible("No enrolment in a cohort of this module.")
     certificate = Certificate(
         user=user,
         module=module,
         issued_at=timezone.now(),
-        # The name the learner gave "as you want it on your certificate"; never the full e-mail
-        # address, which the public verification page would otherwise show.
-        learner_name=(user.name or "").strip() or user.email.split("@")[0],
+        learner_name=_learner_name(user),
+        company_name=(user.company_name or "").strip(),
         module_title=module.title,
-        centre_name=centre_name,
-        cohort_name=cohort_name,
+        centre_name=enrolment.cohort.centre.name,
+        cohort_name=enrolment.cohort.name,
     )
     try:
         with transaction.atomic():
             certificate.save()
     except IntegrityError:
         # Issued by a concurrent request (two tabs completing at once): that one stands.
-        return Certificate.objects.get(user=user, module=module)
+        return Certificate.objects.current().get(user=user, module=module)
     return certificate
 
 
 @transaction.atomic
 def module_completion_check(*, user, module: Module) -> Certificate | None:
-    """Issue the certificate if ``user`` has now completed ``module``; returns it, or ``None``."""
+    """Issue the certificate if ``user`` has now completed ``module`` and holds a place in one of
+    its cohorts; returns it, or ``None`` (not complete, or complete without a cohort)."""
     progress = selectors.module_progress(user=user, module=module)
     if not progress.complete:
         return None
-    return progress.certificate or certificate_issue(user=user, module=module)
+    if progress.certificate is not None:
+        return progress.certificate
+    try:
+        return certificate_issue(user=user, module=module)
+    except NotEligible:
+        return None
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate: Certificate) -> Certificate:
+    """A new certificate with the learner's name and company as they are now (after a correction);
+    the old one is kept, marked "vervangen door" the new code. Site staff only (the admin checks).
+
+    Centre and cohort stay as certified: the reissue corrects who, not where.
+    """
+    locked = Certificate.objects.select_for_update().select_related("user", "module").get(pk=certificate.pk)
+    if locked.replaced_by_id is not None:
+        return Certificate.objects.get(pk=locked.replaced_by_id)
+    now = timezone.now()
+    # The old row stops being "current" first (pointing at itself for a moment), so that the
+    # partial unique constraint "one current certificate per learner and module" lets the new one in.
+    Certificate.objects.filter(pk=locked.pk).update(replaced_by=locked.pk, replaced_at=now)
+    new = Certificate.objects.create(
+        user=locked.user,
+        module=locked.module,
+        issued_at=now,
+        learner_name=_learner_name(locked.user),
+        company_name=(locked.user.company_name or "").strip(),
+        module_title=locked.module.title,
+        centre_name=locked.centre_name,
+        cohort_name=locked.cohort_name,
+        # A revoked certificate is corrected, not re-validated: the new one carries the revocation.
+        revoked_at=locked.revoked_at,
+        revoked_by=locked.revoked_by,
+        revocation_reason=locked.revocation_reason,
+    )
+    Certificate.objects.filter(pk=locked.pk).update(replaced_by=new.pk)
+    return new
 
 
 @transaction.atomic

@@ -44,10 +44,22 @@ def course(build_course):
     return build_course(sections=2, slides=2, questions=2)
 
 
+@pytest.fixture
+def enrol(course, cohort_factory, enrollment_factory):
+    """Give ``user`` a place in a cohort of the course: the certificate is the centre's."""
+    cohort = cohort_factory(module=course, name="Voorjaar 2026")
+
+    def make(user):
+        return enrollment_factory(cohort=cohort, user=user)
+
+    return make
+
+
 # --- issuing -------------------------------------------------------------------------------
 
 
-def test_passing_the_last_quiz_issues_the_certificate(course, learner):
+def test_passing_the_last_quiz_issues_the_certificate(course, learner, enrol):
+    enrol(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     assert not Certificate.objects.exists()
@@ -59,7 +71,8 @@ def test_passing_the_last_quiz_issues_the_certificate(course, learner):
     assert len(certificate.code) == 12 and certificate.revoked_at is None
 
 
-def test_reading_the_last_slide_issues_the_certificate(client, course, learner):
+def test_reading_the_last_slide_issues_the_certificate(client, course, learner, enrol):
+    enrol(learner)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
     client.force_login(learner)
@@ -73,7 +86,8 @@ def test_reading_the_last_slide_issues_the_certificate(client, course, learner):
     assert "Download je certificaat (PDF)" in html
 
 
-def test_a_failed_last_quiz_issues_nothing(course, learner):
+def test_a_failed_last_quiz_issues_nothing(course, learner, enrol):
+    enrol(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     quiz = course.sections.get(number=2).quiz
@@ -83,8 +97,9 @@ def test_a_failed_last_quiz_issues_nothing(course, learner):
     assert not Certificate.objects.exists()
 
 
-def test_the_certificate_is_issued_inside_the_completing_transaction(course, learner, monkeypatch):
+def test_the_certificate_is_issued_inside_the_completing_transaction(course, learner, monkeypatch, enrol):
     """If issuing fails, the passing attempt is not saved either: all or nothing."""
+    enrol(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
 
@@ -99,7 +114,8 @@ def test_the_certificate_is_issued_inside_the_completing_transaction(course, lea
     assert not Certificate.objects.exists()
 
 
-def test_completing_twice_keeps_one_certificate(course, learner):
+def test_completing_twice_keeps_one_certificate(course, learner, enrol):
+    enrol(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
@@ -127,15 +143,52 @@ def test_centre_and_cohort_come_from_the_most_recent_active_enrolment(
     assert (certificate.centre_name, certificate.cohort_name) == ("Centrum Zuid", "Najaar 2026")
 
 
-def test_without_enrolment_centre_and_cohort_are_left_out(client, course, learner):
+def test_without_a_cohort_the_module_is_open_but_there_is_no_certificate(
+    client, course, learner, cohort_factory, enrollment_factory
+):
+    """Reading and the quizzes stay open to everyone; the certificate is the centre's (issue 10)."""
+    withdrawn = cohort_factory(module=course)
+    enrollment_factory(cohort=withdrawn, user=learner, status=Enrollment.Status.WITHDRAWN)
+    enrollment_factory(cohort=cohort_factory(), user=learner)  # a cohort of another module
+    read_all(learner, course)
+    pass_quiz(learner, course, 1)
+    attempt = pass_quiz(learner, course, 2)
+    assert not Certificate.objects.exists()
+    assert services.module_completion_check(user=learner, module=course) is None
+    with pytest.raises(services.NotEligible):
+        services.certificate_issue(user=learner, module=course)
+    client.force_login(learner)
+    html = client.get(attempt.get_absolute_url()).content.decode()
+    assert "Geslaagd!" in html
+    assert "Het certificaat reikt een ondernemerscentrum uit" in html
+    assert "Download je certificaat" not in html
+
+
+def test_joining_a_cohort_after_finishing_gives_the_certificate(client, course, learner, enrol):
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
-    certificate = Certificate.objects.get()
-    assert (certificate.centre_name, certificate.cohort_name) == ("", "")
+    assert not Certificate.objects.exists()
+    enrol(learner)
     client.force_login(learner)
-    text = pdf_text(client.get(certificate.get_pdf_url()).content)
-    assert " bij " not in text and "groep" not in text
+    client.get(reverse("dashboard"))
+    certificate = Certificate.objects.get(user=learner)
+    assert certificate.cohort_name == "Voorjaar 2026"
+
+
+def test_name_and_company_are_frozen_on_issue(client, course, learner, enrol):
+    learner.company_name = "Bakkerij De Vries"
+    learner.save()
+    enrol(learner)
+    read_all(learner, course)
+    pass_quiz(learner, course, 1)
+    pass_quiz(learner, course, 2)
+    learner.name, learner.company_name = "Iemand Anders", "Ander Bedrijf BV"
+    learner.save()
+    certificate = Certificate.objects.get()
+    assert (certificate.learner_name, certificate.company_name) == ("Lotte de Leerling", "Bakkerij De Vries")
+    html = client.get(certificate.get_absolute_url()).content.decode()
+    assert "Lotte de Leerling" in html and "Iemand Anders" not in html
 
 
 # --- the PDF -------------------------------------------------------------------------------
@@ -219,10 +272,11 @@ def test_an_unknown_code_gives_404(client, db, code):
     assert client.get(reverse("progress:certificate_verify", args=[code])).status_code == 404
 
 
-def test_codes_are_unique_and_unambiguous(course, learner_factory):
+def test_codes_are_unique_and_unambiguous(course, learner_factory, enrol):
     read_codes = set()
     for _ in range(5):
         user = learner_factory()
+        enrol(user)
         read_all(user, course)
         pass_quiz(user, course, 1)
         pass_quiz(user, course, 2)
@@ -296,8 +350,9 @@ def test_certificates_cannot_be_made_by_hand_in_the_admin(client, site_staff):
     assert client.get(reverse("admin:progress_certificate_add")).status_code == 403
 
 
-def test_a_learner_without_a_name_never_has_their_address_published(client, course, learner_factory):
+def test_a_learner_without_a_name_never_has_their_address_published(client, course, learner_factory, enrol):
     nameless = learner_factory(name="", email="jan.jansen@bedrijf.nl")
+    enrol(nameless)
     read_all(nameless, course)
     pass_quiz(nameless, course, 1)
     pass_quiz(nameless, course, 2)
