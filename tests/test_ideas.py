@@ -392,7 +392,25 @@ def test_session_page_query_count_does_not_grow_with_ideas(idea_group, session, 
     Session.objects.filter(pk=session.pk).update(phase="build")
     large = {who: count(clients[who]) for who in ("anna", "trainer")}
     assert large == small
-    assert small["anna"] <= 14, small
+    assert small["anna"] <= 14 and small["trainer"] <= 13, small  # measured: 14 and 13 (SQLite and PostgreSQL)
+
+
+def test_session_lists_query_count_does_not_grow(idea_group, session, clients):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(c, url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = {"trainer": reverse("ideas:cohort", args=[idea_group.cohort.pk]), "anna": reverse("ideas:mine")}
+    small = {who: count(clients[who], url) for who, url in urls.items()}
+    for i in range(10):
+        other = services.session_create(cohort=idea_group.cohort, by=idea_group.trainer, kind="brainstorm", problem=f"v{i}")
+        services.idea_post(session=other, author=idea_group.learners[0], text="x")
+    assert {who: count(clients[who], url) for who, url in urls.items()} == small
+    assert small["trainer"] <= 7 and small["anna"] <= 6, small
 
 
 # --- the slide hook ------------------------------------------------------------------

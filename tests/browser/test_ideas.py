@@ -50,6 +50,12 @@ def card(page, text):
     return page.locator("article.idea").filter(has=page.locator(".idea__text", has_text=text))
 
 
+def follows(page, name):
+    """A learner's open page follows the trainer to the next phase by itself (ideas-live.js reloads
+    it): wait for that rather than reloading, which would race the script's own reload."""
+    expect(page.locator(".phases__step--current")).to_have_text(name, timeout=15000)
+
+
 def next_phase(trainer, name):
     trainer.get_by_role("button", name=f"Naar fase {name}").click()
     expect(trainer.locator(".phases__step--current")).to_have_text(name)
@@ -119,7 +125,7 @@ def test_a_brainstorm_with_a_trainer_and_three_learners(browser, live_server, gr
 
     # Build on: the only way to respond; the thread credits both.
     next_phase(trainer, "Voortbouwen")
-    chris.reload()
+    follows(chris, "Voortbouwen")
     train = card(chris, "Samen met de trein")
     train.get_by_text("Bouw voort op").click()
     train.get_by_label("Jouw idee dat hierop voortbouwt").fill("En maak van de reistijd een werkoverleg")
@@ -151,7 +157,7 @@ def test_a_brainstorm_with_a_trainer_and_three_learners(browser, live_server, gr
 
     # Vote: five dots; the sixth is refused by the server.
     next_phase(trainer, "Stemmen")
-    anna.reload()
+    follows(anna, "Stemmen")
     for left in (4, 3, 2, 1, 0):
         card(anna, "Samen met de trein").first.get_by_role("button", name="Stip op #2").click()
         expect(anna.locator(".stat--dots dd")).to_contain_text(f"{left} / 5")
@@ -159,7 +165,7 @@ def test_a_brainstorm_with_a_trainer_and_three_learners(browser, live_server, gr
     expect(anna.locator(".messages")).to_contain_text("Je hebt al je 5 stippen gebruikt")
     assert_no_axe_violations(anna, "the wall while voting")
     shot(anna, "06-learner-vote")
-    bram.reload()
+    follows(bram, "Stemmen")
     card(bram, "werkoverleg").first.get_by_role("button", name="Stip op #4").click()
 
     # Actions: totals shown, the trainer marks the chosen idea and writes next steps.
@@ -174,7 +180,7 @@ def test_a_brainstorm_with_a_trainer_and_three_learners(browser, live_server, gr
     assert_no_axe_violations(trainer, "the wall in the actions phase")
     shot(trainer, "07-trainer-actions")
     next_phase(trainer, "Gesloten")
-    anna.reload()
+    follows(anna, "Gesloten")
     expect(anna.get_by_role("heading", name="Gekozen ideeën")).to_be_visible()
     expect(anna.get_by_text("Proef met de trein in mei")).to_be_visible()
     expect(anna.get_by_role("button", name="Ik ben klaar")).to_have_count(0)
@@ -215,7 +221,7 @@ def test_the_icebreaker_votes_for_the_worst_idea_and_turns_it_around(browser, li
         next_phase(trainer, name)
     for learner in (anna, bram, chris):
         # Their open pages follow the trainer to the voting phase by themselves.
-        expect(learner.locator(".phases__step--current")).to_have_text("Stemmen", timeout=15000)
+        follows(learner, "Stemmen")
         card(learner, "privéjet").get_by_role("button", name="Stip op #1").click()
         expect(learner.locator(".stat--dots dd")).to_contain_text("4 / 5")
     next_phase(trainer, "Acties")
@@ -225,7 +231,7 @@ def test_the_icebreaker_votes_for_the_worst_idea_and_turns_it_around(browser, li
     jet.get_by_role("button", name="Kies als slechtste idee").click()
     expect(trainer.get_by_role("heading", name="Gekozen als slechtste idee")).to_be_visible()
 
-    chris.reload()
+    follows(chris, "Acties")
     worst = card(chris, "privéjet").last
     worst.get_by_text("Keer #1 om").click()
     worst.get_by_label("Het omgekeerde idee").fill("Klanten per regio samen bezoeken, met de trein")
