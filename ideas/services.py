@@ -17,7 +17,7 @@ import datetime
 import random
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -150,11 +150,17 @@ def _leader_phase(session: Session, allowed: set[str]) -> None:
 
 @transaction.atomic
 def idea_hide(*, idea: Idea, by, reason: str) -> Idea:
-    """The trainer hides an idea from the group; its author sees it hidden, with the reason."""
+    """The trainer hides an idea from the group; its author sees it hidden, with the reason.
+    Dots already on it are given back (the budget stays the same, the dots are free again)."""
     reason = (reason or "").strip()
     if not reason:
         raise IdeaRefused(_("Geef een reden: de schrijver van het idee ziet die."))
     _leader_phase(_locked(idea.session), set(PHASE_ORDER) - {Phase.CLOSED})
+    # Dots on an idea that leaves the wall go back to their owners, to spend on another.
+    spent = Vote.objects.filter(idea=idea).values("participant_id").annotate(n=Count("pk")).values_list("participant_id", "n")
+    for participant_id, n in spent:
+        Participant.objects.filter(pk=participant_id).update(dots_used=F("dots_used") - n)
+    Vote.objects.filter(idea=idea).delete()
     Idea.objects.filter(pk=idea.pk).update(is_hidden=True, hidden_reason=reason[:200])
     _bump(idea.session_id)
     idea.refresh_from_db()

@@ -25,11 +25,12 @@ from . import access, exports, selectors, services
 from .forms import ClusterForm, HideForm, IdeaForm, MergeForm, NextStepsForm, PhaseForm, SessionForm
 from .models import PHASE_ORDER, Cluster, Idea, Kind, Phase
 
-NO_STORE = "private, no-cache"
+NO_STORE = "private, no-store"
 
 
 def _private(response):
-    # Personal pages: never stored by a shared cache; the browser revalidates with the ETag.
+    # Personal pages: never stored, by a shared cache or the browser. The polling script keeps
+    # the ETag itself and sends If-None-Match on its own, so no-store costs it nothing.
     response["Cache-Control"] = NO_STORE
     return response
 

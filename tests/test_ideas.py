@@ -356,7 +356,7 @@ def test_unchanged_wall_answers_304_in_two_queries(idea_group, session, clients,
     for who in ("anna", "trainer"):
         first = clients[who].get(url)
         assert first.status_code == 200 and first["ETag"]
-        assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+        assert "no-store" in first["Cache-Control"] and "private" in first["Cache-Control"]
         with django_assert_max_num_queries(2):
             again = clients[who].get(url, HTTP_IF_NONE_MATCH=first["ETag"])
         assert again.status_code == 304 and again.content == b""
@@ -528,3 +528,22 @@ def test_cohort_dashboard_counts_ideas_and_builds_without_extra_queries(idea_gro
     assert "2 ideeën" in rows["Anna"] and "0 voortgebouwd" in rows["Anna"]
     assert "0 ideeën" in rows["Bram"] and "1 voortgebouwd" in rows["Bram"]
     assert "1 idee<" in rows["Chris"]
+
+
+def test_hiding_an_idea_during_voting_gives_its_dots_back(idea_group, session):
+    anna, bram = idea_group.learners[:2]
+    bad = services.idea_post(session=session, author=bram, text="iets ongepasts")
+    good = services.idea_post(session=session, author=bram, text="iets goeds")
+    Session.objects.filter(pk=session.pk).update(phase="vote")
+    for _ in range(3):
+        services.vote_add(idea=bad, user=anna)
+    services.vote_add(idea=good, user=anna)
+    services.idea_hide(idea=bad, by=idea_group.trainer, reason="Past niet")
+    p = Participant.objects.get(user=anna)
+    assert p.dots_used == 1 == Vote.objects.filter(participant=p).count()
+    with pytest.raises(services.IdeaRefused):
+        services.vote_add(idea=bad, user=anna)
+    for _ in range(4):
+        services.vote_add(idea=good, user=anna)
+    with pytest.raises(services.BudgetSpent):
+        services.vote_add(idea=good, user=anna)
