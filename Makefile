@@ -32,7 +32,7 @@ migrate: messages
 # load-content: the module only (production too). load: plus the demo accounts, whose passwords
 # are published in README.md, so it refuses to run with production settings (DJANGO_SECRET_KEY set).
 load-content: migrate
-	$(BIN)/python manage.py loaddata module6 module6_quizzes
+	$(BIN)/python manage.py loaddata module6 module6_quizzes module6_compounds
 	$(BIN)/python manage.py createinitialrevisions --comment "Eerste versie" --verbosity 0
 
 load: load-content

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "progress",
     "ideas",
     "dashboards",
+    "search",
 ]
 
 MIDDLEWARE = [
