@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("centres.urls")),
     path("", include("ideas.urls")),
     path("", include("dashboards.urls")),
+    path("", include("search.urls")),
     path("mijn-leeromgeving/", centres_views.dashboard, name="dashboard"),
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),
