@@ -445,6 +445,16 @@ MATRIX = [
     ),
     ("ideas-clusters", "ideas:clusters", _i, "post", lambda w: {"name": "Reizen"}, wall_leaders(302)),
     ("ideas-next-steps", "ideas:next_steps", _i, "post", lambda w: {"next_steps": "Verder"}, wall_leaders(302)),
+    # Search (issue 15): the search page is open to all; the zero-result queries are for staff (trainers, site staff).
+    ("search", "search:search", lambda w: {}, "get", None, everyone(200)),
+    (
+        "search-zero-results",
+        "search:zero_results",
+        lambda w: {},
+        "get",
+        None,
+        {**logged_in(403), "trainer": 200, "other_trainer": 200, "site_staff": 200},
+    ),
     ("set-language", "set_language", lambda w: {}, "post", lambda w: {"language": "en", "next": "/"}, everyone(302)),
 ]
 
