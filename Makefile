@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas
+.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ benchmark: load
 # The idea wall's polling: 30 learners every 4 s against a local gunicorn, CPU from /proc (issue 14).
 benchmark-ideas: install messages
 	$(BIN)/python scripts/benchmark_ideas_polling.py
+
+# Search on 10 × Module 6 (480 slides) in scratch databases: SQLite, then PostgreSQL (target: 20 ms p95).
+benchmark-search: messages
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python scripts/benchmark_search.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo

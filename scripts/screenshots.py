@@ -61,6 +61,8 @@ def pages_to_capture(language: str) -> list[tuple[str, str]]:
             if slide:
                 pages.append((f"slide-{kind}", slide.get_absolute_url()))
         pages.append(("handout", reverse("courses:handout", args=[module.slug])))
+        pages.append(("search", reverse("search:search") + "?q=conflict+samenwerking"))
+        pages.append(("search-suggestion", reverse("search:search") + "?q=ecosysteembouwr"))
     return pages
 
 

@@ -106,8 +106,7 @@ def _suggest_from(parsed: ParsedQuery, closest) -> str:
 class PostgresBackend:
     name = "postgresql"
     HEADLINE = (
-        f"StartSel={SENTINEL_START}, StopSel={SENTINEL_STOP}, MaxWords=30, MinWords=12, "
-        'MaxFragments=2, FragmentDelimiter=" … "'
+        f"StartSel={SENTINEL_START}, StopSel={SENTINEL_STOP}, MaxWords=35, MinWords=15"
     )
     HEADLINE_ALL = f"HighlightAll=true, StartSel={SENTINEL_START}, StopSel={SENTINEL_STOP}"
 
@@ -142,30 +141,31 @@ class PostgresBackend:
         tsq, tsq_params = self.tsquery(parsed)
         results = Results(backend=self.name)
         with connection.cursor() as cursor:
+            # The tsquery is a subquery, not a CTE: the planner pulls it up and folds it into a
+            # constant (the functions are immutable), so the GIN index can serve the @@.
             cursor.execute(
                 f"""
-                WITH q AS MATERIALIZED (SELECT {tsq} AS query),
-                hits AS (
-                  SELECT d.slide_id, ts_rank(d.document, q.query) AS rank, count(*) OVER () AS total
-                    FROM search_searchdocument d
-                    CROSS JOIN q
-                    JOIN sections_slide s ON s.id = d.slide_id
-                    JOIN sections_section sec ON sec.id = s.section_id
-                   WHERE d.resource_id IS NULL AND s.is_published AND d.document @@ q.query
-                   ORDER BY rank DESC, sec.module_id, sec.number, s.position
-                   LIMIT %s OFFSET %s
-                )
                 SELECT ts_headline('search_dutch', s.title, q.query, %s),
                        ts_headline('search_dutch', regexp_replace(s.body, '\\]\\([^)]*\\)', ']', 'g'), q.query, %s),
                        s.kind, sec.number, sec.title, m.slug, {_LEARNER_POSITION}, hits.total
-                  FROM hits
-                  CROSS JOIN q
+                  FROM (
+                    SELECT d.slide_id, ts_rank(d.document, q.query) AS rank, count(*) OVER () AS total,
+                           sec.module_id, sec.number, s.position
+                      FROM search_searchdocument d
+                      CROSS JOIN (SELECT {tsq} AS query) q
+                      JOIN sections_slide s ON s.id = d.slide_id
+                      JOIN sections_section sec ON sec.id = s.section_id
+                     WHERE d.resource_id IS NULL AND s.is_published AND d.document @@ q.query
+                     ORDER BY rank DESC, sec.module_id, sec.number, s.position
+                     LIMIT %s OFFSET %s
+                  ) hits
+                  CROSS JOIN (SELECT {tsq} AS query) q
                   JOIN sections_slide s ON s.id = hits.slide_id
                   JOIN sections_section sec ON sec.id = s.section_id
                   JOIN courses_module m ON m.id = sec.module_id
-                 ORDER BY hits.rank DESC, sec.module_id, sec.number, s.position
+                 ORDER BY hits.rank DESC, hits.module_id, hits.number, hits.position
                 """,
-                [*tsq_params, limit, offset, self.HEADLINE_ALL, self.HEADLINE],
+                [self.HEADLINE_ALL, self.HEADLINE, *tsq_params, limit, offset, *tsq_params],
             )
             for title, snippet, kind, number, section_title, module_slug, position, total in cursor.fetchall():
                 results.slide_total = total
@@ -188,11 +188,10 @@ class PostgresBackend:
                 results.slide_total = cursor.fetchone()[0]
             cursor.execute(
                 f"""
-                WITH q AS MATERIALIZED (SELECT {tsq} AS query)
                 SELECT ts_headline('search_dutch', r.title, q.query, %s), r.url,
                        s.title, sec.number, m.slug, {_LEARNER_POSITION}, count(*) OVER ()
                   FROM search_searchdocument d
-                  CROSS JOIN q
+                  CROSS JOIN (SELECT {tsq} AS query) q
                   JOIN sections_resource r ON r.id = d.resource_id
                   JOIN sections_slide s ON s.id = d.slide_id
                   JOIN sections_section sec ON sec.id = s.section_id
@@ -201,7 +200,7 @@ class PostgresBackend:
                  ORDER BY ts_rank(d.document, q.query) DESC, sec.module_id, sec.number, s.position, r.position
                  LIMIT %s
                 """,
-                [*tsq_params, self.HEADLINE_ALL, resource_limit],
+                [self.HEADLINE_ALL, *tsq_params, resource_limit],
             )
             for title, url, slide_title, number, module_slug, position, total in cursor.fetchall():
                 results.resource_total = total

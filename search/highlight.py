@@ -17,7 +17,8 @@ _MARKDOWN = [
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)?"), r"\1"),  # [text](url), ![alt](src) → text
     (re.compile(r"\]\([^)\s]*\)?"), ""),  # the tail of a link cut by a snippet
     (re.compile(r"https?://\S+"), ""),  # bare addresses
-    (re.compile(r"(?m)^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+"), ""),  # headings, quotes, list markers
+    (re.compile(r"(?m)^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$"), r"\1 —"),  # a heading runs into its text: "Kop — tekst"
+    (re.compile(r"(?m)^\s{0,3}(>|[-*+]|\d+[.)])\s+"), ""),  # quotes, list markers
     (re.compile(r"(\*\*|__|\*|`|~~)"), ""),  # emphasis, code
     (re.compile(r"[\[\]]"), ""),
 ]

@@ -7,12 +7,12 @@ from .backends import SUGGEST_BELOW, Results, get_backend
 from .models import ZeroResultQuery
 from .query import ParsedQuery
 
-PAGE_SIZE = 20
+PAGE_SIZE = 10
 RESOURCE_LIMIT = 10
 
 
 def search_run(*, parsed: ParsedQuery, page: int = 1) -> Results:
-    """Slides and resources for ``parsed``, a page of ``PAGE_SIZE`` slides; a suggestion when few are found.
+    """Slides and resources for ``parsed``, a page of ``PAGE_SIZE`` slides (ten, as web search engines show); a suggestion when few are found.
 
     Queries: 2 (slides with their total, resources) + 1 for a suggestion when
     fewer than ``SUGGEST_BELOW`` slides are found (+1 count for ``icontains``).
