@@ -14,7 +14,7 @@ from sections.services import renumber_slides
 
 from .admin_forms import form_data
 
-CONTENT_APPS = {"courses", "sections", "quizzes"}
+CONTENT_APPS = {"courses", "sections", "quizzes", "search"}  # search: the compounds list is content
 
 
 def change_url(obj):
