@@ -37,3 +37,24 @@ class Module(models.Model):
 
     def get_absolute_url(self):
         return reverse("courses:module", kwargs={"module_slug": self.slug})
+
+
+class ContentVersion(models.Model):
+    """One row: the version of the module content, bumped by the database itself.
+
+    Triggers on every content table (see ``courses.content_version``) add one to ``number``
+    in the same transaction as the write, whatever made it: the admin, a restore from the
+    history, an import, ``loaddata``, a bulk update or a shell. Caches of pages and fragments
+    are keyed by this version, so a committed write is never served stale by any worker.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.BigIntegerField(_("versie"), default=1)
+    changed_at = models.DateTimeField(_("gewijzigd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inhoudsversie")
+        verbose_name_plural = _("inhoudsversies")
+
+    def __str__(self):
+        return f"{self.number}"
