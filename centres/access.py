@@ -30,6 +30,14 @@ def can_use_centre_pages(user) -> bool:
     return user._centres_staff_cache
 
 
+def remember_centre_staff(user, centre_staff: bool) -> None:
+    """Remember for this request what ``can_use_centre_pages`` would find (centre staff or site
+    staff), read by a query made elsewhere: the slide viewer reads it with the learner's progress
+    (progress.selectors.learner_state), so the menu asks the database no more."""
+    if user.is_authenticated:
+        user._centres_staff_cache = bool(user.is_active and centre_staff)
+
+
 def can_create_cohorts(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from progress.selectors import module_progress_or_none
 
 from . import selectors
+from .page_cache import content_page
 
 
 def _overview(request, module):
@@ -23,15 +24,18 @@ def _overview(request, module):
     )
 
 
+@content_page
 def home(request):
     """The home page is the overview of the programme's module on this site."""
     return _overview(request, selectors.module_default())
 
 
+@content_page
 def module_detail(request, module_slug):
     return _overview(request, selectors.module_get(slug=module_slug))
 
 
+@content_page
 def module_handout(request, module_slug):
     module = selectors.module_get(slug=module_slug)
     return render(

@@ -7,12 +7,18 @@ means exactly "complete": every slide read and every quiz passed. A draft
 """
 from dataclasses import dataclass, field
 from datetime import datetime
+from datetime import timezone as dt_timezone
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db import connections, router
+from django.db.models import Count, DateTimeField, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 
-from centres.models import Enrollment
-from courses.models import Module
+from centres.access import SITE_STAFF_PERMISSION
+from centres.models import CentreStaff, Enrollment
+from django.contrib.auth.models import Permission
+from courses.content_version import Version, version_from_row
+from courses.models import ContentVersion, Module
 from quizzes.models import Attempt
 from sections.models import Section, learner_number_of
 
@@ -224,3 +230,152 @@ def may_get_certificate(*, user, module: Module) -> bool:
     if not user.is_authenticated:
         return False
     return certifying_enrolments(user=user, module=module).exists()
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """What the slide viewer needs of the learner, read with the content version in one query."""
+
+    version: Version
+    views: list[tuple[int, datetime]]  # (slide id, last seen) in the module
+    quizzes: dict[int, tuple[int | None, bool]]  # section id → (best score, passed)
+    centre_staff: bool  # may use the centre pages: centre staff or site staff (the menu's "Centrum")
+
+
+_KIND_VERSION, _KIND_VIEW, _KIND_QUIZ, _KIND_STAFF, _KIND_SITE_STAFF = 1, 2, 3, 4, 5
+
+
+_USER_SENTINEL = -7_654_321
+_SLUG_SENTINEL = "\x00module-slug\x00"
+_state_sql: dict[str, tuple[str, tuple]] = {}
+
+
+def _learner_state_queryset(*, user_id, module_slug: str):
+    null_int = Cast(Value(None), IntegerField())
+    null_time = Cast(Value(None), DateTimeField())
+    version = ContentVersion.objects.filter(pk=1).order_by().annotate(
+        k=Value(_KIND_VERSION, IntegerField()), a=F("number"), b=null_int, c=null_int, t=F("changed_at")
+    ).values_list("k", "a", "b", "c", "t")
+    views = SlideView.objects.filter(user_id=user_id, slide__section__module__slug=module_slug).order_by().annotate(
+        k=Value(_KIND_VIEW, IntegerField()), a=F("slide_id"), b=null_int, c=null_int, t=F("last_seen")
+    ).values_list("k", "a", "b", "c", "t")
+    quizzes = (
+        Attempt.objects.filter(user_id=user_id, submitted_at__isnull=False, quiz__section__module__slug=module_slug)
+        .order_by()
+        .values("quiz__section_id")
+        .annotate(
+            k=Value(_KIND_QUIZ, IntegerField()),
+            a=F("quiz__section_id"),
+            b=Max("score"),
+            c=Max(Cast("passed", IntegerField())),
+            t=null_time,
+        )
+        .values_list("k", "a", "b", "c", "t")
+    )
+    staff = (
+        CentreStaff.objects.filter(user_id=user_id)
+        .order_by()
+        .values("user_id")
+        .annotate(k=Value(_KIND_STAFF, IntegerField()), a=Count("pk"), b=null_int, c=null_int, t=null_time)
+        .values_list("k", "a", "b", "c", "t")
+    )
+    app_label, codename = SITE_STAFF_PERMISSION.split(".")
+    site_staff = (
+        Permission.objects.filter(Q(user__id=user_id) | Q(group__user__id=user_id), content_type__app_label=app_label,
+                                  codename=codename)
+        .order_by()
+        .values("codename")
+        .annotate(k=Value(_KIND_SITE_STAFF, IntegerField()), a=Count("pk"), b=null_int, c=null_int, t=null_time)
+        .values_list("k", "a", "b", "c", "t")
+    )
+    return version.union(views, quizzes, staff, site_staff, all=True)
+
+
+def _compiled_state_sql(connection) -> tuple[str, tuple]:
+    """The UNION's SQL, compiled by the ORM once per database (compiling it is most of its cost)."""
+    if connection.alias not in _state_sql:
+        queryset = _learner_state_queryset(user_id=_USER_SENTINEL, module_slug=_SLUG_SENTINEL)
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+        _state_sql[connection.alias] = (sql, tuple(params))
+    return _state_sql[connection.alias]
+
+
+def learner_state(*, user, module_slug: str) -> LearnerState:
+    """The content version, the learner's slide views and quiz results in the module, and whether
+    they may use the centre pages (the menu asks): 1 query, a UNION ALL of five small selects.
+
+    One round trip instead of four keeps a signed-in slide at four queries in all: the
+    session, the user, this, and at most one write. The SQL is the ORM's, compiled once.
+    """
+    connection = connections[router.db_for_read(SlideView)]
+    sql, template = _compiled_state_sql(connection)
+    params = [user.pk if p == _USER_SENTINEL else module_slug if p == _SLUG_SENTINEL else p for p in template]
+    number = changed_at = None
+    rows_views, rows_quizzes, centre_staff = [], {}, bool(user.is_superuser)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converter = _datetime_converter(connection)
+    for kind, a, b, c, t in rows:
+        if kind == _KIND_VERSION:
+            number, changed_at = a, converter(t)
+        elif kind == _KIND_VIEW:
+            rows_views.append((a, converter(t)))
+        elif kind == _KIND_QUIZ:
+            rows_quizzes[a] = (b, bool(c))
+        elif kind in (_KIND_STAFF, _KIND_SITE_STAFF):
+            centre_staff = centre_staff or bool(a)
+    return LearnerState(
+        version=version_from_row(number, changed_at),
+        views=rows_views,
+        quizzes=rows_quizzes,
+        centre_staff=centre_staff,
+    )
+
+
+def _datetime_converter(connection):
+    """Raw rows: SQLite gives text, PostgreSQL aware datetimes; both become aware UTC datetimes."""
+    if connection.vendor == "sqlite":
+        from django.utils.dateparse import parse_datetime
+
+        def convert(value):
+            if value is None or isinstance(value, datetime):
+                return value
+            parsed = parse_datetime(value)
+            return parsed.replace(tzinfo=dt_timezone.utc) if parsed.tzinfo is None else parsed
+
+        return convert
+    return lambda value: value
+
+
+def module_progress_from_state(*, skeleton, state: LearnerState) -> ModuleProgress:
+    """The learner's progress from the cached module skeleton and their state (no query).
+
+    Counts as ``modules_progress`` does: published slides read, quizzes passed.
+    """
+    module = skeleton.module
+    progress = ModuleProgress(module=module, sections=[])
+    by_section = {}
+    for section in skeleton.sections:
+        quiz_best, quiz_passed = state.quizzes.get(section.pk, (None, False))
+        sp = SectionProgress(
+            section=section,
+            slide_count=section.slide_count,
+            quiz_id=section.quiz_pk,
+            quiz_passed=bool(section.quiz_pk and quiz_passed),
+            quiz_best=quiz_best if section.quiz_pk else None,
+        )
+        progress.sections.append(sp)
+        by_section[section.pk] = sp
+    for slide_id, last_seen in state.views:
+        place = skeleton.slides.get(slide_id)
+        if place is None:  # a draft now, or another module's
+            continue
+        section_id, number, position, title = place
+        progress.read_slide_ids.add(slide_id)
+        by_section[section_id].read_count += 1
+        if progress.last_seen is None or last_seen > progress.last_seen:
+            progress.last_slide_id, progress.last_seen = slide_id, last_seen
+            progress.resume_url = _slide_url(module.slug, number, position)
+            progress.resume_title, progress.resume_section, progress.resume_position = title, number, position
+    return progress

@@ -4,12 +4,20 @@ The viewer needs, besides the slide itself, the outline of the whole module:
 the table of contents, "slide 7 van 19", the progress bar and previous/next
 across section boundaries all come from one query over the module's slides.
 """
+import dataclasses
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
 
+from courses import page_cache
+from courses.content_version import Version
 from courses.models import Module
+from courses.selectors import module_get
+from django.utils.translation import get_language
+
+from . import toc
 
 from .models import Resource, Section, Slide
 
@@ -48,16 +56,14 @@ class SlidePlace:
     """Where a slide stands in the module: what the viewer's navigation needs."""
 
     slide: Slide
-    section_slides: list[Slide]
+    section_slides: list[Slide]  # empty in a cached place: its table of contents is in ``toc`` instead
     index_in_section: int  # 1-based
     index_in_module: int  # 1-based
     module_total: int
     previous: Slide | None
     next: Slide | None
-
-    @property
-    def section_total(self) -> int:
-        return len(self.section_slides)
+    section_total: int = 0
+    toc: str = ""  # the rendered table of contents with tick slots (sections.toc), in a cached place
 
     @property
     def percent(self) -> int:
@@ -111,7 +117,57 @@ def _place(*, module: Module, outline: list[Slide], index: int) -> SlidePlace:
         module_total=len(outline),
         previous=outline[index - 1] if index > 0 else None,
         next=outline[index + 1] if index + 1 < len(outline) else None,
+        section_total=len(section_slides),
     )
+
+
+def slide_place_cached(*, version: Version, module_slug: str, number: int, position: int) -> SlidePlace:
+    """``slide_place`` kept per content version and language: no query on a hit, 4 on a miss.
+
+    What is kept is small whatever the module's size: the slide with its resources, its
+    neighbours and the section's table of contents as HTML (with tick slots), not the outline.
+    """
+
+    def build():
+        module = module_get(slug=module_slug)
+        place = slide_place(module=module, number=number, position=position)
+        html = toc.toc_html(slides=place.section_slides, current=place.slide, module=module)
+        return dataclasses.replace(place, section_slides=[], toc=html)
+
+    return page_cache.fragment(version, "slide-place", get_language(), module_slug, number, position, build=build)
+
+
+@dataclass(frozen=True)
+class ModuleSkeleton:
+    """What a learner's progress is counted against: sections (with slide count and quiz) and every
+    published slide's place, as plain values (cheap to keep and to read back, also for 480 slides)."""
+
+    module: Module
+    sections: list[Section]  # each with ``slide_count`` and ``quiz_pk`` set
+    slides: dict[int, tuple[int, int, int, str]]  # slide id → (section id, section number, learner number, title)
+
+
+def module_skeleton_cached(*, version: Version, module_slug: str) -> ModuleSkeleton:
+    """The skeleton of the module, kept per content version (no query on a hit, 3 on a miss)."""
+
+    def build():
+        module = module_get(slug=module_slug)
+        sections = list(
+            module.sections.order_by("number").only("id", "number", "title", "module_id")
+            .annotate(quiz_pk=models.F("quiz__id"))
+        )
+        for section in sections:
+            section.module = module
+        counts: dict[int, int] = {}
+        slides = {}
+        for slide in module_outline(module=module):
+            counts[slide.section_id] = counts.get(slide.section_id, 0) + 1
+            slides[slide.pk] = (slide.section_id, slide.section.number, slide.learner_position, slide.title)
+        for section in sections:
+            section.slide_count = counts.get(section.pk, 0)
+        return ModuleSkeleton(module=module, sections=sections, slides=slides)
+
+    return page_cache.fragment(version, "module-skeleton", module_slug, build=build)
 
 
 def section_slides(*, section: Section) -> list[Slide]:

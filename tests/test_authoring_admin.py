@@ -256,14 +256,15 @@ def test_pages_keep_a_fixed_number_of_queries_with_drafts(
 ):
     module = build_module(sections=2, slides=6, resources=2)
     Slide.objects.filter(section__module=module, position__in=[2, 5]).update(is_published=False)
-    with django_assert_max_num_queries(3):
+    # Each: the content version (courses.page_cache), then the page's own reads on a cold cache.
+    with django_assert_max_num_queries(4):
         assert client.get(module.get_absolute_url()).status_code == 200
     section_url = module.sections.get(number=1).get_absolute_url()
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert client.get(section_url).status_code == 200
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert client.get(f"/module/{module.slug}/sectie/1/slide/3/").status_code == 200
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("courses:handout", args=[module.slug])).status_code == 200
     draft = Slide.objects.get(section__module=module, section__number=1, position=2)
     preview_url = draft.get_absolute_url()

@@ -8,6 +8,7 @@ base.html: session, user and the learner's roles; the rest is per page.)
 """
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,9 +17,10 @@ from quizzes import services
 PINNED = {
     "overview": 11,
     "section": 11,
-    "slide, refresh": 11,
-    "slide, moving on": 12,
-    "slide, going back": 12,
+    # Session, user, the learner's state with the content version (one query), the write if any.
+    "slide, refresh": 3,
+    "slide, moving on": 4,
+    "slide, going back": 4,
     "dashboard": 10,
     "quiz": 11,
     "attempt": 10,
@@ -43,6 +45,10 @@ def measure(client, module, learner, quiz_answers, *, attempts):
     open_attempt, _ = services.attempt_start(quiz=quiz, user=learner)
     last = module.sections.get(number=1).slides.count()
     counts = {}
+    # The content caches are warm, as on a site in use (another reader was on these slides since the last edit).
+    anonymous = Client()
+    for position in range(1, last + 1):
+        anonymous.get(slide(1, position))
     client.get(slide(1, 1))
     counts["slide, refresh"] = count(client, slide(1, 1))
     counts["slide, moving on"] = count(client, slide(1, last)) if last > 1 else PINNED["slide, moving on"]
@@ -84,5 +90,7 @@ def test_pages_of_a_signed_in_learner_do_a_fixed_number_of_queries(
 @pytest.mark.parametrize("slides", [2, 20])
 def test_anonymous_slide_viewer_is_not_slowed(client, build_course, slides, django_assert_max_num_queries):
     module = build_course(sections=2, slides=slides, questions=2)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # cold: the content version, then the slide's place
+        assert client.get(reverse("sections:slide", args=[module.slug, 1, slides])).status_code == 200
+    with django_assert_max_num_queries(1):  # warm: the content version only
         assert client.get(reverse("sections:slide", args=[module.slug, 1, slides])).status_code == 200

@@ -9,3 +9,40 @@ register = template.Library()
 def markdown_filter(text):
     """Render trainer-written Markdown through the site's one sanitising renderer."""
     return render_markdown(text)
+
+
+class ContentCacheNode(template.Node):
+    def __init__(self, nodelist, vary_on):
+        self.nodelist = nodelist
+        self.vary_on = vary_on
+
+    def render(self, context):
+        from django.utils.safestring import mark_safe
+        from django.utils.translation import get_language
+
+        from courses import page_cache
+
+        request = context.get("request")
+        version = getattr(request, "content_version", None)
+        if version is None or context.get("preview"):
+            return self.nodelist.render(context)
+        parts = [str(value.resolve(context)) for value in self.vary_on]
+        html = page_cache.fragment(version, "template", get_language(), *parts,
+                                   build=lambda: str(self.nodelist.render(context)))
+        return mark_safe(html)  # noqa: S308 - our own template's output, kept as it was rendered
+
+
+@register.tag("contentcache")
+def contentcache(parser, token):
+    """``{% contentcache "name" value ... %}…{% endcontentcache %}``: a part of a page that shows content only.
+
+    Kept per content version, release and language (courses.content_version) and the values
+    given, so it is rendered once per content change. Only for parts that show nothing of the
+    visitor: no user, no progress, no CSRF token. Rendered as usual in a staff preview.
+    """
+    nodelist = parser.parse(("endcontentcache",))
+    parser.delete_first_token()
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("contentcache needs a name")
+    return ContentCacheNode(nodelist, [parser.compile_filter(bit) for bit in bits])
