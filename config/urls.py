@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from centres import views as centres_views
-from config import health
+from config import health, language
 
 # The admin logs in through allauth, so its log-in gets the same rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("taal/<str:code>/", language.language_choose, name="language"),
     path("beheer/", admin.site.urls),
 ]
 
