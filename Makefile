@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search
+.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,14 @@ benchmark-ideas: install messages
 # Search on 10 × Module 6 (480 slides) in scratch databases: SQLite, then PostgreSQL (target: 20 ms p95).
 benchmark-search: messages
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python scripts/benchmark_search.py
+
+# The production way (gunicorn, its own database clone) against the bare view /healthz: see README.
+# BENCH_ARGS="--postgres", "--big" (480 slides), "--browser" (Chromium timings), "--redis redis://...".
+BENCH_ARGS ?= --browser
+bench: install-test messages
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || sudo -n apt-get install -y wrk >/dev/null 2>&1 \
+		|| echo "wrk is not installed: the Python load generator measures instead (slower, less exact)."
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo
