@@ -22,6 +22,8 @@ BUNDLES = {
     "css/reading.bundle.css": READING,
     # The learner's own pages, the account pages and the centre pages (layouts/*.html).
     "css/learner.bundle.css": [*READING, "css/centres.css"],
+    # The idea wall (layouts/ideas.html).
+    "css/ideas.bundle.css": [*READING, "css/centres.css", "css/ideas.css"],
     # The cohort dashboard and the reminder form.
     "css/dashboard.bundle.css": [*READING, "css/centres.css", "css/dashboard.css"],
 }
