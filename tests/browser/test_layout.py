@@ -77,7 +77,7 @@ def test_header_menu_folds_on_a_phone_and_opens_by_keyboard(page, live_server, l
     toggle.focus()
     page.keyboard.press("Enter")
     expect(nav_link).to_be_visible()
-    expect(page.locator("#taal")).to_be_visible()
+    expect(page.locator(".lang-switch")).to_be_visible()
     page.keyboard.press("Tab")
     expect(nav_link).to_be_focused()
 
@@ -87,5 +87,5 @@ def test_header_menu_stands_open_on_a_desktop(page, live_server, live_module):
     page.goto(live_server.url + reading_pages(live_module)["overview"])
     expect(page.locator(".site-menu__toggle")).to_be_hidden()
     expect(page.locator(".site-nav").get_by_role("link", name="Module", exact=True)).to_be_visible()
-    expect(page.locator("#taal")).to_be_visible()
+    expect(page.locator(".lang-switch")).to_be_visible()
     assert page.locator("details.site-menu").evaluate("d => d.open"), "opened for assistive technology too"
