@@ -185,9 +185,9 @@ def _compute_release() -> tuple[str, datetime]:
     digest = hashlib.sha256()
     latest = 0.0
     for path in sorted(_release_files()):
-        stat = path.stat()
-        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        latest = max(latest, stat.st_mtime)
+        # By content, not by date: every machine of a deployment gets the same id (shared cache, ETags).
+        digest.update(str(path.relative_to(settings.BASE_DIR)).encode() + b"\0" + path.read_bytes())
+        latest = max(latest, path.stat().st_mtime)
     return digest.hexdigest()[:12], datetime.fromtimestamp(int(latest), tz=dt_timezone.utc)
 
 
