@@ -2,7 +2,7 @@
 """`make bench`: the module served the production way, measured against Django's own ceiling.
 
     make bench                                   # SQLite, Module 6
-    make bench BENCH_ARGS="--postgres"           # PostgreSQL (a database of its own, duurzaam_bench_<user>)
+    make bench BENCH_ARGS="--postgres"           # PostgreSQL (a database of its own, duurzaam_bench; --pg-name)
     make bench BENCH_ARGS="--big"                # the module 10 x larger (480 slides), generated in the clone
     .venv/bin/python scripts/bench.py --help
 
@@ -181,7 +181,7 @@ def inspect() -> None:
             with CaptureQueriesContext(connection) as ctx:
                 client.get(path)
             counts.append(len(ctx.captured_queries))
-        result.append({"name": name, "paths": paths, "who": who, "queries": max(counts) if paths[0] != paths[-1] or len(paths) == 1 else max(counts)})
+        result.append({"name": name, "paths": paths, "who": who, "queries": max(counts)})
     cookies = {}
     for who in ("learner", "trainer"):
         cookies[who] = "; ".join(f"{k}={v.value}" for k, v in clients[who].cookies.items())
@@ -323,7 +323,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--pg-host", default="127.0.0.1")
-    parser.add_argument("--pg-name", default=f"duurzaam_bench_{os.environ.get('USER', 'fast')}")
+    parser.add_argument("--pg-name", default=os.environ.get("BENCH_PG_NAME", "duurzaam_bench"),
+                        help="the PostgreSQL database the bench drops and creates (its own, never yours)")
     parser.add_argument("--big", action="store_true", help="the module 10 x larger (480 slides)")
     parser.add_argument("--big-factor", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
