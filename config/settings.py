@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ideas",
     "dashboards",
     "search",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("ideas.urls")),
     path("", include("dashboards.urls")),
     path("", include("search.urls")),
+    path("", include("reports.urls")),
     path("mijn-leeromgeving/", centres_views.dashboard, name="dashboard"),
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),
