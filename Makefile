@@ -7,6 +7,8 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search bench
+.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search
+.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas bench-reports
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +73,10 @@ benchmark-ideas: install messages
 # Search on 10 × Module 6 (480 slides) in scratch databases: SQLite, then PostgreSQL (target: 20 ms p95).
 benchmark-search: messages
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python scripts/benchmark_search.py
+# The centre and programme reports at programme size (20 cohorts × 1,000 learners; 20 centres), in a
+# scratch database: SQLite, then PostgreSQL too when DATABASE_URL points at one.
+bench-reports: install messages
+	$(BIN)/python scripts/benchmark_reports.py
 
 # The production way (gunicorn, its own database clone) against the bare view /healthz: see README.
 # BENCH_ARGS="--postgres", "--big" (480 slides), "--browser" (Chromium timings), "--redis redis://...".

@@ -177,7 +177,11 @@ def centre_home(request):
     return render(
         request,
         "centres/centre_home.html",
-        {"centres": centres, "can_create": access.can_create_cohorts(request.user)},
+        {
+            "centres": centres,
+            "can_create": access.can_create_cohorts(request.user),
+            "is_site_staff": access.is_site_staff(request.user),
+        },
     )
 
 

@@ -21,53 +21,9 @@ queries, template. This is not a test: speed is shown, not asserted; the tests
 pin the query counts.
 """
 import argparse
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
-def run(args) -> None:
-    """One database: build the cohort, time the pages, print a report."""
-    import django
-
-    if args.postgres:
-        from django.conf import settings
-
-        django.setup()
-        from django.db import connection
-
-        # A scratch database on the same server, made and dropped like the test runner does.
-        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
-            f"{settings.DATABASES['default']['NAME']}_dashboard_benchmark"
-        )
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    else:
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0, interactive=False)
-    try:
-        report(args)
-    finally:
-        if args.postgres:
-            from django.conf import settings
-            from django.db import connection
-
-            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+from benchmark_common import analyze_after_bulk_load, on_each_database, run_in_scratch_database, time_pages
 
 
 def report(args) -> None:
@@ -76,7 +32,6 @@ def report(args) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from centres import services as centre_services
@@ -99,11 +54,7 @@ def report(args) -> None:
     started = time.perf_counter()
     built = build_cohort_progress(cohort=cohort, n=args.learners, seed=2026)
     build_seconds = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        # What autovacuum does within a minute of a bulk load: without fresh statistics the
-        # planner takes the new tables for empty and the first requests measure bad plans.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze_after_bulk_load()
     counts = built.counts
 
     client = Client(SERVER_NAME="127.0.0.1")
@@ -120,24 +71,7 @@ def report(args) -> None:
         f"{counts['completed']} finished), {counts['slide_views']} slide views, {counts['attempts']} attempts, "
         f"{counts['answers']} answers; built in {build_seconds:.1f} s"
     )
-    print(f"   {args.requests} timed requests per page after {args.warmup} warm-up, as a trainer\n")
-    print(f"   {'page':<24}{'queries':>8}{'median':>10}{'p95':>10}{'max':>10}{'size':>10}")
-    for name, path in pages:
-        for _ in range(args.warmup):
-            client.get(path)
-        times = []
-        for _ in range(args.requests):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(path)
-                times.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                sys.exit(f"{path} answered {response.status_code}")
-        size = len(response.content)
-        print(
-            f"   {name:<24}{len(queries):>8}{statistics.median(times) * 1000:>8.0f}ms"
-            f"{percentile(times, 0.95) * 1000:>8.0f}ms{max(times) * 1000:>8.0f}ms{size / 1024:>8.0f}kB"
-        )
+    time_pages(client, pages, requests=args.requests, warmup=args.warmup)
 
 
 def main() -> None:
@@ -155,20 +89,10 @@ def main() -> None:
     if not 1 <= args.learners <= 20_000:
         parser.error("--learners must be between 1 and 20000")
     if args.postgres or args.sqlite:
-        run(args)
+        run_in_scratch_database(args, report, suffix="dashboard_benchmark")
         return
-
-    # Each database in a process of its own: Django's settings are read once per process.
     passed = [f"--requests={args.requests}", f"--warmup={args.warmup}", f"--learners={args.learners}"]
-    env = dict(os.environ)
-    with tempfile.TemporaryDirectory(prefix="dashboard-benchmark-") as scratch:
-        sqlite_env = {**env, "DATABASE_URL": f"sqlite:///{Path(scratch) / 'benchmark.sqlite3'}"}
-        subprocess.run([sys.executable, __file__, "--sqlite", *passed], env=sqlite_env, check=True)
-    database_url = os.environ.get("DATABASE_URL", "")
-    if database_url.startswith(("postgres://", "postgresql://")):
-        subprocess.run([sys.executable, __file__, "--postgres", *passed], env=env, check=True)
-    else:
-        print("\n(Give a PostgreSQL DATABASE_URL to measure PostgreSQL too.)")
+    on_each_database(__file__, passed, prefix="dashboard-benchmark-")
 
 
 if __name__ == "__main__":

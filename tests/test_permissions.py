@@ -342,6 +342,16 @@ MATRIX = [
         lambda w: {},
         cohort_manager(302),
     ),
+    # Outcome reports (issue 16): centre staff report on the cohorts they may see; a learner finds nothing
+    # (404, like a cohort that is not theirs); the programme report is for site staff only.
+    *[
+        (f"report-{name}", f"reports:{name}", lambda w: {}, "get", None, {**centre_staff(200), **{v: 404 for v in LEARNERS}})
+        for name in ("centre", "centre_csv", "centre_xlsx")
+    ],
+    *[
+        (f"report-{name}", f"reports:{name}", lambda w: {}, "get", None, {**logged_in(404), "site_staff": 200})
+        for name in ("programme", "programme_csv", "programme_xlsx")
+    ],
     ("bulk", "centres:bulk_enrol", lambda w: {"pk": w["cohort"].pk}, "get", None, cohort_staff(200)),
     (
         "bulk-post",
