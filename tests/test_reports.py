@@ -316,3 +316,28 @@ def test_a_fixed_number_of_queries(client, data, site_staff, url, enrollment_fac
     with django_assert_max_num_queries(len(small_run)):
         assert client.get(reverse(url), Q4).status_code == 200
     assert len(small_run) <= 16
+
+
+def test_report_and_dashboard_agree_on_a_cohort(client, build_course, centre_factory, centre_staff_factory,
+                                                cohort_factory):
+    """One source of truth: over a period that covers everything, a cohort's row in the report says
+    what the cohort dashboard says (same records, same rules for started, finished and certified)."""
+    from dashboards.selectors import cohort_dashboard
+    from dashboards.testing import build_cohort_progress
+
+    module = build_course(sections=3, slides=4, questions=3)
+    centre = centre_factory()
+    manager = centre_staff_factory(role="manager", centre=centre)
+    cohort = cohort_factory(centre=centre, module=module)
+    build_cohort_progress(cohort=cohort, n=40, seed=11)
+    dashboard = cohort_dashboard(cohort=cohort)
+    report = get_report(
+        client, manager, periode="aangepast", van=(datetime.date.today() - datetime.timedelta(days=1000)).isoformat(),
+        tot=(datetime.date.today() + datetime.timedelta(days=1)).isoformat(),
+    ).context["report"]
+    row = report.cohort_rows[0].funnel
+    assert row.enrolled - row.withdrawn == dashboard.totals.enrolled == 40
+    assert row.started == dashboard.totals.started
+    assert row.certified == sum(1 for r in dashboard.rows if r.certificate)
+    assert row.quizzes_passed == sum(1 for r in dashboard.rows if all(s.quiz_passed for s in r.progress.sections))
+    assert 0 < row.certified < row.started < row.enrolled
