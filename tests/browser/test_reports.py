@@ -31,6 +31,8 @@ def shoot(page, name):
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
         page.screenshot(path=f"{folder}/{name}-{page.viewport_size['width']}.png", full_page=True)
+        if page.viewport_size["width"] > 1000:
+            page.pdf(path=f"{folder}/{name}.pdf", format="A4")
 
 
 def log_in(page, base, email):
