@@ -95,6 +95,13 @@ def sheets(report: Report, *, programme: bool) -> list[tuple[str, list[str], lis
     for label, stage in zip(stage_labels(), funnel.stages):
         summary.append([label, small(stage.count), share(stage.count, funnel.enrolled)])
     summary.append([_("Uitgeschreven"), small(funnel.withdrawn), share(funnel.withdrawn, funnel.enrolled)])
+    ideas = report.ideas
+    summary += [
+        [_("Sessies op de ideeënmuur"), ideas.sessions, ""],
+        [_("Ideeën"), small(ideas.ideas), ""],
+        [_("Voortgebouwd op een ander idee"), small(ideas.builds), ""],
+        [_("Deelnemers die meededen op de ideeënmuur"), small(ideas.contributors), ""],
+    ]
     median = report.median_days_to_certificate
     summary.append([_("Mediaan dagen van inschrijving tot certificaat"), "" if median is None else median, ""])
     header, rows = table_rows(report, programme=programme)

@@ -14,8 +14,9 @@ What is counted, and why:
 * **Learning**: first attempts only (what a learner understood from reading, before feedback
   taught the answer), as the dashboard's item analysis does.
 
-Eight queries, whatever the number of cohorts, learners or attempts: scope, intake, slides read,
-quiz progress, certificates, module sizes, first-attempt pass rates and the most-missed questions.
+Ten queries, whatever the number of cohorts, learners or attempts: scope, intake, slides read,
+quiz progress, certificates, module sizes, first-attempt pass rates, the most-missed questions,
+and the idea wall's sessions and posts.
 Each returns one row per learner (or per section or question), aggregated in the database.
 """
 import statistics
@@ -23,12 +24,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CompanySector, CompanySize
 from centres.models import Centre, Cohort, Enrollment
+from ideas.models import Idea, Session
 from progress.models import Certificate, SlideView
 from quizzes.models import Answer, Attempt
 from sections.models import Section
@@ -117,6 +119,27 @@ class MissedQuestion:
 
 
 @dataclass
+class IdeaFigures:
+    """The cohorts' practice on the idea wall in the period: sessions held, and what learners posted."""
+
+    sessions: int = 0
+    ideas: int = 0  # new ideas
+    builds: int = 0  # ideas that build on another (turn-arounds of the icebreaker included)
+    contributors: int = 0  # learners of the cohort who posted at least once
+
+    def per_learner(self, count: int) -> float | None:
+        return round(count / self.contributors, 1) if self.contributors else None
+
+    @property
+    def ideas_per_learner(self) -> float | None:
+        return self.per_learner(self.ideas)
+
+    @property
+    def builds_per_learner(self) -> float | None:
+        return self.per_learner(self.builds)
+
+
+@dataclass
 class CohortRow:
     cohort: Cohort
     funnel: Funnel = field(default_factory=Funnel)
@@ -145,6 +168,7 @@ class Report:
     median_days_to_certificate: float | None
     cohort_rows: list[CohortRow]
     centre_rows: list[CentreRow]
+    ideas: IdeaFigures
 
 
 def _company_key(name: str) -> str:
@@ -295,6 +319,21 @@ def build_report(*, cohorts, period: Period) -> Report:
         .order_by("-wrong", "question__quiz__section__number", "question__position")[:3]
     ]
 
+    enrolled_author = Enrollment.objects.filter(cohort_id=OuterRef("session__cohort_id"), user_id=OuterRef("author_id"))
+    posts = (
+        Idea.objects.filter(session__cohort_id__in=cohort_ids, created_at__gte=start, created_at__lt=end)
+        .filter(Exists(enrolled_author))
+        .aggregate(
+            ideas=Count("pk", filter=Q(relation=Idea.Relation.NEW)),
+            builds=Count("pk", filter=~Q(relation=Idea.Relation.NEW)),
+            contributors=Count("author_id", distinct=True),
+        )
+    )
+    ideas = IdeaFigures(
+        sessions=Session.objects.filter(cohort_id__in=cohort_ids, created_at__gte=start, created_at__lt=end).count(),
+        **posts,
+    )
+
     durations = [
         (learner.certified_at - learner.enrolled_at).total_seconds() / 86400
         for learner in facts.values()
@@ -314,6 +353,7 @@ def build_report(*, cohorts, period: Period) -> Report:
         median_days_to_certificate=round(statistics.median(durations), 1) if durations else None,
         cohort_rows=list(cohort_rows.values()),
         centre_rows=sorted(centre_rows.values(), key=lambda r: r.centre.name.casefold()),
+        ideas=ideas,
     )
 
 

@@ -341,3 +341,30 @@ def test_report_and_dashboard_agree_on_a_cohort(client, build_course, centre_fac
     assert row.certified == sum(1 for r in dashboard.rows if r.certificate)
     assert row.quizzes_passed == sum(1 for r in dashboard.rows if all(s.quiz_passed for s in r.progress.sections))
     assert 0 < row.certified < row.started < row.enrolled
+
+
+def test_idea_wall_figures(client, data, centre_staff_factory):
+    """Sessions held in the period, and what the cohort's learners posted (a trainer's post does not count)."""
+    from accounts.models import User
+    from ideas import services
+    from ideas.models import Idea, Phase, Session
+
+    l1, l2 = User.objects.get(email="l1@example.org"), data["l2"]
+    trainer = centre_staff_factory(role="trainer", centre=data["centre_a"])
+    session = services.session_create(cohort=data["a1"], by=trainer, kind="brainstorm", problem="Hoe reizen we minder?")
+    first = services.idea_post(session=session, author=l1, text="Videobellen met klanten")
+    services.idea_post(session=session, author=l1, text="Samen rijden naar beurzen")
+    services.idea_post(session=session, author=trainer, text="Een idee van de trainer")
+    Session.objects.filter(pk=session.pk).update(phase=Phase.BUILD)
+    session.refresh_from_db()
+    services.idea_post(session=session, author=l2, text="En een vaste beldag per klant", parent=first)
+    old = services.session_create(cohort=data["a1"], by=trainer, kind="brainstorm", problem="Vorig jaar")
+    Session.objects.filter(pk=session.pk).update(created_at=at(2026, 11, 3))
+    Idea.objects.filter(session=session).update(created_at=at(2026, 11, 3))
+    Session.objects.filter(pk=old.pk).update(created_at=at(2025, 11, 3))
+
+    response = get_report(client, data["manager"])
+    ideas = response.context["report"].ideas
+    assert (ideas.sessions, ideas.ideas, ideas.builds, ideas.contributors) == (1, 2, 1, 2)
+    assert (ideas.ideas_per_learner, ideas.builds_per_learner) == (1.0, 0.5)
+    assert "gemiddeld 1,0 ideeën en 0,5 keer voortgebouwd" in response.content.decode()
