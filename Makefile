@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search bench
 .PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search
 .PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas bench-reports
+.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search benchmark-reports
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -75,7 +76,7 @@ benchmark-search: messages
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python scripts/benchmark_search.py
 # The centre and programme reports at programme size (20 cohorts × 1,000 learners; 20 centres), in a
 # scratch database: SQLite, then PostgreSQL too when DATABASE_URL points at one.
-bench-reports: install messages
+benchmark-reports: install messages
 	$(BIN)/python scripts/benchmark_reports.py
 
 # The production way (gunicorn, its own database clone) against the bare view /healthz: see README.

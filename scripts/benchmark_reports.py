@@ -4,7 +4,7 @@
     .venv/bin/python scripts/benchmark_reports.py              # scratch SQLite database
     DATABASE_URL=postgres://user@host/db .venv/bin/python scripts/benchmark_reports.py
                                                                # SQLite, then PostgreSQL
-    make bench-reports                                         # the same, from the Makefile
+    make benchmark-reports                                         # the same, from the Makefile
 
 It builds (in a scratch database, never yours) Module 6 with its quizzes, one centre with
 ``--cohorts`` cohorts of ``--learners`` learners each with realistic progress (slide views,
