@@ -26,6 +26,8 @@ BUNDLES = {
     "css/ideas.bundle.css": [*READING, "css/centres.css", "css/ideas.css"],
     # The cohort dashboard and the reminder form.
     "css/dashboard.bundle.css": [*READING, "css/centres.css", "css/dashboard.css"],
+    # The centre and programme reports.
+    "css/reports.bundle.css": [*READING, "css/centres.css", "css/reports.css"],
 }
 
 

@@ -185,9 +185,10 @@ def test_a_cohort_one_may_not_see_is_as_missing_as_none(client, data, learner, w
     missing = client.get(reverse("reports:centre"), {"cohort": 987654})
     assert theirs.status_code == missing.status_code == 404
     # The same page, but for the address itself (the language switcher links back to it).
-    assert _without_token(theirs).replace(f"cohort={data['a1'].pk}", "cohort=X") == _without_token(missing).replace(
-        "cohort=987654", "cohort=X"
-    )
+    def same(response):
+        return re.sub(r"cohort(=|%3D)\d+", "cohort=X", _without_token(response))
+
+    assert same(theirs) == same(missing)
     assert client.get(reverse("reports:centre"), {"centrum": data["centre_b"].pk}).status_code == (
         200 if who == "manager_b" else 404
     )
