@@ -220,13 +220,16 @@ end
 
 
 def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    match = re.match(r"([\d.]+)(us|ms|s)", text)
+    if match is None:  # no answer at all in time ("-nan")
+        return float("nan")
+    value, unit = match.groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 def load_wrk(port, paths, cookie, args, workdir):
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
-               "-H", "Accept-Encoding: gzip"]
+               "--timeout", "10s", "-H", "Accept-Encoding: gzip"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     if len(paths) > 1:
