@@ -209,6 +209,18 @@ def worker_cpu(master_pid: int) -> float:
     return total
 
 
+def wait_idle(master_pid: int, limit: float = 30.0) -> None:
+    """Until gunicorn's workers use no CPU for 0.3 s (wrk stops sending, not the server answering)."""
+    end = time.monotonic() + limit
+    before = worker_cpu(master_pid)
+    while time.monotonic() < end:
+        time.sleep(0.3)
+        now = worker_cpu(master_pid)
+        if now - before < 0.02:
+            return
+        before = now
+
+
 LUA_ROTATE = """
 paths = {%s}
 i = 0
@@ -395,6 +407,7 @@ def main() -> None:
         for number in range(1, args.passes + 1):
             log(f"pass {number}/{args.passes}")
             for name, page in rows.items():
+                wait_idle(server.pid)  # requests queued by the previous page's run are answered first
                 cpu_before = worker_cpu(server.pid)
                 rps, p50, p99, total = load(port, page["paths"], cookies.get(page["who"]), args, workdir)
                 cpu = (worker_cpu(server.pid) - cpu_before) / max(total, 1) * 1000
