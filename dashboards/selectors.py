@@ -16,13 +16,15 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 from centres.models import Cohort, Enrollment
 from ideas import selectors as idea_selectors
 from progress.models import Certificate, SlideView
 from progress.selectors import ModuleProgress, SectionProgress
-from quizzes.models import Answer, Attempt, Question
+from quizzes import selectors as quiz_selectors
+from quizzes.models import Answer, Attempt, Question, Quiz
 from sections.models import Section, Slide
 
 from .models import Reminder
@@ -438,3 +440,31 @@ def reminder_plan(*, cohort: Cohort, days: int, now: datetime | None = None) -> 
         recipients=[r for r in inactive if r.user.pk not in reminded],
         already_reminded=[r for r in inactive if r.user.pk in reminded],
     )
+
+
+# --- a learner's quiz attempts (staff reset) ---------------------------------------------
+
+
+@dataclass
+class LearnerQuizAttempts:
+    section: Section
+    overview: "quiz_selectors.QuizOverview"
+
+
+def learner_in_cohort_or_404(*, cohort: Cohort, user_id) -> Enrollment:
+    """The enrolment of a learner holding a place in ``cohort`` (1 query); anyone else: 404."""
+    enrollment = _place_holders(cohort).select_related("user").filter(user_id=user_id).first()
+    if enrollment is None:
+        raise Http404("No such learner in this cohort.")
+    return enrollment
+
+
+def learner_quiz_attempts(*, cohort: Cohort, user) -> list[LearnerQuizAttempts]:
+    """Per quiz of the cohort's module: the learner's attempts and when the next may start
+    (1 query for the quizzes, then 3 per quiz: a module has a handful)."""
+    quizzes = Quiz.objects.filter(section__module=cohort.module).select_related("section").order_by("section__number")
+    result = []
+    for quiz in quizzes:
+        quiz.section.module = cohort.module
+        result.append(LearnerQuizAttempts(section=quiz.section, overview=quiz_selectors.quiz_overview(quiz=quiz, user=user)))
+    return result

@@ -14,9 +14,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.http import Http404
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from centres import access
+from quizzes import services as quiz_services
+from quizzes.models import Quiz
 
 from . import exports, selectors, services
 from .forms import DEFAULT_FILTER, DEFAULT_SORT, ReminderForm, read_query
@@ -148,6 +152,41 @@ def cohort_reminder(request, pk):
         "dashboard_url": dashboard_url,
     }
     return render(request, "dashboards/reminder.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+@login_required
+@never_cache
+def learner_attempts(request, pk, user_id):
+    """A learner's quiz attempts for the cohort's staff: used today, the pause, when the next opens,
+    and "Pogingen herstellen" per quiz (a learner who is stuck behind the limit, or who had a bad day)."""
+    cohort = access.get_cohort_for_staff_or_404(request.user, pk)
+    enrollment = selectors.learner_in_cohort_or_404(cohort=cohort, user_id=user_id)
+    context = {
+        "cohort": cohort,
+        "learner": enrollment.user,
+        "quizzes": selectors.learner_quiz_attempts(cohort=cohort, user=enrollment.user),
+        "dashboard_url": reverse("dashboards:cohort", args=[cohort.pk]),
+    }
+    return render(request, "dashboards/learner_attempts.html", context)
+
+
+@require_POST
+@login_required
+def learner_attempts_reset(request, pk, user_id, number):
+    """Give the learner a fresh start at the quiz of section ``number``; their attempts stay on record."""
+    cohort = access.get_cohort_for_staff_or_404(request.user, pk)
+    enrollment = selectors.learner_in_cohort_or_404(cohort=cohort, user_id=user_id)
+    quiz = Quiz.objects.select_related("section").filter(section__module=cohort.module, section__number=number).first()
+    if quiz is None:
+        raise Http404("No such quiz.")
+    quiz_services.attempts_reset(quiz=quiz, user=enrollment.user, by=request.user)
+    messages.success(
+        request,
+        _("De pogingen van %(name)s voor de quiz van sectie %(number)s zijn hersteld: de volgende poging kan meteen.")
+        % {"name": enrollment.user.name or enrollment.user.email, "number": number},
+    )
+    return redirect(reverse("dashboards:attempts", args=[cohort.pk, enrollment.user_id]))
 
 
 def _reminder_outcome(result: services.ReminderResult) -> str:

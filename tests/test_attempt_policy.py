@@ -226,3 +226,39 @@ def test_parallel_starts_never_pass_the_daily_limit(paced, learner):
     # The fourth start today is refused, however many tabs try.
     with pytest.raises(services.AttemptNotYetOpen):
         services.attempt_start(quiz=paced, user=learner)
+
+
+# --- staff reset through the dashboard ----------------------------------------------------
+
+
+@pytest.fixture
+def paced_cohort(paced, learner, cohort_factory, enrollment_factory, centre_staff_factory):
+    cohort = cohort_factory(module=paced.section.module, name="Voorjaar 2026")
+    enrollment_factory(cohort=cohort, user=learner)
+    return cohort
+
+
+def test_a_trainer_resets_a_learners_attempts_from_the_learner_attempts_page(
+    client, clock, paced, paced_cohort, learner, centre_staff_factory, django_assert_max_num_queries
+):
+    trainer = centre_staff_factory(role="trainer", centre=paced_cohort.centre)
+    paced_cohort.trainers.add(trainer)
+    for _ in range(3):
+        fail(paced, learner)
+        clock.advance(minutes=10)
+    client.force_login(trainer)
+    dashboard = client.get(reverse("dashboards:cohort", args=[paced_cohort.pk])).content.decode()
+    page_url = reverse("dashboards:attempts", args=[paced_cohort.pk, learner.pk])
+    assert f'href="{page_url}"' in dashboard
+    with django_assert_max_num_queries(16):
+        html = client.get(page_url).content.decode()
+    assert "Vandaag 3 van 3 pogingen gestart." in html
+    assert "Volgende poging mogelijk vanaf 3 maart 2026 om 00:00." in html
+    response = client.post(reverse("dashboards:attempts_reset", args=[paced_cohort.pk, learner.pk, 1]))
+    assert response.status_code == 302 and response.url == page_url
+    html = client.get(page_url).content.decode()
+    assert "zijn hersteld: de volgende poging kan meteen" in html
+    assert "Kan nu een poging starten." in html
+    clock.advance(seconds=1)
+    assert services.attempt_start(quiz=paced, user=learner)[1] is True
+    assert AttemptReset.objects.get().reset_by == trainer
