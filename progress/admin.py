@@ -1,7 +1,10 @@
-"""Certificates in the admin: site staff can find one by code or name and revoke it.
+"""Certificates in the admin: site staff can find one by code or name, revoke it, or reissue it.
 
 Revoking asks for a reason on a confirmation page and goes through the
 service, so the public verification page says "ingetrokken" from then on.
+Reissuing (after the learner corrected their name or company) makes a new
+certificate with the details as they are now; the old code's page then says
+"vervangen door" the new one. Only site staff change certificates.
 """
 from django import forms
 from django.contrib import admin, messages
@@ -24,16 +27,17 @@ class RevokeForm(forms.Form):
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["display_code", "learner_name", "module_title", "centre_name", "issued_at", "status"]
-    list_filter = ["module", ("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["code", "learner_name", "user__email", "centre_name", "cohort_name"]
-    list_select_related = ["module"]
+    list_display = ["display_code", "learner_name", "company_name", "module_title", "centre_name", "issued_at", "status"]
+    list_filter = ["module", ("revoked_at", admin.EmptyFieldListFilter), ("replaced_by", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "learner_name", "company_name", "user__email", "centre_name", "cohort_name"]
+    list_select_related = ["module", "replaced_by"]
     readonly_fields = [
-        "display_code", "user", "module", "issued_at", "learner_name", "module_title", "centre_name",
-        "cohort_name", "revoked_at", "revoked_by", "revocation_reason", "verification_link",
+        "display_code", "user", "module", "issued_at", "learner_name", "company_name", "module_title", "centre_name",
+        "cohort_name", "revoked_at", "revoked_by", "revocation_reason", "replaced_by", "replaced_at",
+        "verification_link",
     ]
     fields = readonly_fields
-    actions = ["revoke", "reinstate"]
+    actions = ["revoke", "reinstate", "reissue"]
 
     def has_add_permission(self, request):
         return False  # issued by completing the module, never by hand
@@ -44,7 +48,26 @@ class CertificateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), boolean=False)
     def status(self, obj):
+        if obj.is_replaced:
+            return _("vervangen door %(code)s") % {"code": obj.replaced_by.display_code}
         return _("ingetrokken") if obj.is_revoked else _("geldig")
+
+    @admin.action(description=_("Opnieuw uitreiken met de huidige naam en het huidige bedrijf (na een correctie)"),
+                  permissions=["change"])
+    def reissue(self, request, queryset):
+        count = 0
+        for certificate in queryset.filter(replaced_by__isnull=True):
+            services.certificate_reissue(certificate=certificate)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d certificaat opnieuw uitgereikt; de oude code verwijst naar de nieuwe.",
+                "%(count)d certificaten opnieuw uitgereikt; de oude codes verwijzen naar de nieuwe.",
+                count,
+            ) % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("controlepagina"))
     def verification_link(self, obj):

@@ -212,7 +212,7 @@ def certificate_by_code(*, code: str) -> Certificate | None:
     normalised = normalise_code(code)
     if not normalised:
         return None
-    return Certificate.objects.select_related("module").filter(code=normalised).first()
+    return Certificate.objects.select_related("module", "replaced_by").filter(code=normalised).first()
 
 
 def certificate_of_learner(*, user, code: str) -> Certificate | None:

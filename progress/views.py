@@ -21,7 +21,7 @@ def certificate_verify(request, code):
 def certificate_pdf(request, code):
     """The learner's own certificate as a PDF; another's, a revoked or a made-up one: 404."""
     certificate = selectors.certificate_of_learner(user=request.user, code=code)
-    if certificate is None or certificate.is_revoked:
+    if certificate is None or certificate.is_revoked or certificate.is_replaced:
         raise Http404("No such certificate.")
     verify_url = request.build_absolute_uri(certificate.get_absolute_url())
     response = HttpResponse(

@@ -359,3 +359,43 @@ def test_a_learner_without_a_name_never_has_their_address_published(client, cour
     certificate = Certificate.objects.get(user=nameless)
     assert certificate.learner_name == "jan.jansen"
     assert "bedrijf.nl" not in client.get(certificate.get_absolute_url()).content.decode()
+
+
+# --- reissue after a correction (issue 10) -------------------------------------------------
+
+
+def test_site_staff_reissue_after_a_correction_and_the_old_code_points_to_the_new(
+    client, certificate, learner, site_staff
+):
+    old = certificate
+    learner.name, learner.company_name = "Zoë Ağaoğlu", "Fietsen Ağaoğlu"
+    learner.save()
+    client.force_login(site_staff)
+    response = client.post(
+        reverse("admin:progress_certificate_changelist"), {"action": "reissue", "_selected_action": [old.pk]}
+    )
+    assert response.status_code == 302
+    old.refresh_from_db()
+    new = Certificate.objects.current().get(user=learner)
+    assert old.replaced_by == new and old.replaced_at is not None and new.pk != old.pk
+    assert (new.learner_name, new.company_name) == ("Zoë Ağaoğlu", "Fietsen Ağaoğlu")
+    assert (new.centre_name, new.cohort_name) == (old.centre_name, old.cohort_name)
+    page = client.get(old.get_absolute_url()).content.decode()
+    assert "Dit certificaat is vervangen" in page and new.display_code in page
+    assert "Dit certificaat is geldig" in client.get(new.get_absolute_url()).content.decode()
+    # The learner downloads the new one; the old PDF is gone.
+    client.force_login(learner)
+    assert client.get(old.get_pdf_url()).status_code == 404
+    assert client.get(new.get_pdf_url()).status_code == 200
+    # Reissuing the replaced one again changes nothing.
+    assert services.certificate_reissue(certificate=old) == new
+    assert Certificate.objects.filter(user=learner).count() == 2
+
+
+def test_trainers_cannot_reissue(client, certificate, trainer):
+    client.force_login(trainer)
+    response = client.post(
+        reverse("admin:progress_certificate_changelist"), {"action": "reissue", "_selected_action": [certificate.pk]}
+    )
+    assert response.status_code == 403
+    assert Certificate.objects.count() == 1
