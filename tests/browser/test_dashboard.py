@@ -131,3 +131,21 @@ def test_trainer_reads_the_reminder_then_sends_it(page, live_server, cohort, vie
     expect(page.get_by_role("heading", level=1)).to_have_text("Voortgang van Voorjaar 2026")
     expect(page.locator(".messages")).to_contain_text(f"{count} herinneringen verstuurd.")
     assert len(mail.outbox) == count == Reminder.objects.count()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_trainer_resets_a_learners_quiz_attempts(page, live_server, cohort, viewport):
+    """Issue 10: from a learner's row to their quiz attempts, and "Pogingen herstellen"."""
+    from quizzes.models import Attempt, AttemptReset
+
+    page.set_viewport_size(viewport)
+    learner_id = Attempt.objects.filter(user__enrollments__cohort=cohort).values_list("user_id", flat=True).first()
+    log_in(page, live_server.url)
+    page.goto(live_server.url + f"/centrum/cohorten/{cohort.pk}/voortgang/")
+    page.locator(f"a.dash-attempts-link[href$='/deelnemers/{learner_id}/pogingen/']").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Quizpogingen van")
+    assert_no_axe_violations(page, "a learner's quiz attempts")
+    page.get_by_role("button", name="Pogingen herstellen").first.click()
+    expect(page.locator(".messages")).to_contain_text("zijn hersteld")
+    assert AttemptReset.objects.filter(user_id=learner_id).count() == 1
+    assert_no_axe_violations(page, "a learner's quiz attempts after a reset")
