@@ -126,7 +126,7 @@ def test_learner_journey_from_join_link_to_verified_certificate(page, live_serve
                 next_slide(page)
         # The last slide of the section: every slide ticked, and the way to the quiz.
         expect(page.locator(".toc .toc__tick")).to_have_count(len(slides))
-        expect(page.locator(".quiz-callout")).to_be_visible()
+        expect(page.locator("section.quiz-callout")).to_be_visible()
         if section.number == 1:
             check_page(page, "slide with quiz call-out")
         page.get_by_role("link", name="Naar de quiz").click()
