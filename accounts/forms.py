@@ -1,7 +1,9 @@
 """Forms for the admin (user creation/change) and for the learner
 (sign-up through allauth, and the profile page)."""
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +67,23 @@ class SignupForm(AllauthSignupForm):
         from .services import update_profile
 
         update_profile(user=user, **{f: self.cleaned_data.get(f, "") for f in PROFILE_FIELDS})
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's log-in with "onthoud mij": without it the session ends when the browser closes
+    (and after a working week at most, settings.SESSION_COOKIE_AGE); with it, after 30 days."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Onthoud mij")
+            self.fields["remember"].help_text = _("Blijf 30 dagen ingelogd op dit apparaat. Niet aanvinken op een gedeelde computer.")
+
+    def _login_with_password(self, request, redirect_url, credentials):
+        response = super()._login_with_password(request, redirect_url, credentials)
+        if self.cleaned_data.get("remember") and request.user.is_authenticated:
+            request.session.set_expiry(settings.SESSION_REMEMBER_AGE)
+        return response
 
 
 class ProfileForm(forms.ModelForm):

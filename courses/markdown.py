@@ -38,8 +38,23 @@ EXTENSION_CONFIGS = {
 }
 
 
+def is_outside_address(src: str) -> bool:
+    """An address on another site (``https://…``, ``//…``): an image from there would tell that
+    site every reader's IP address and reading time. The editor refuses such images
+    (sections.forms.validate_local_images) and the Content-Security-Policy blocks them."""
+    value = (src or "").strip().lower()
+    return value.startswith("//") or re.match(r"^[a-z][a-z0-9+.-]*:", value) is not None
+
+
+def _drop_outside_images(tag: str, attribute: str, value: str) -> str | None:
+    # Text saved before the editor checked (or loaded from elsewhere) still shows no outside image.
+    if tag == "img" and attribute == "src" and is_outside_address(value):
+        return None
+    return value
+
+
 def sanitise_html(html: str) -> str:
-    """Clean HTML on the allowlist; links get ``rel="noopener noreferrer"``."""
+    """Clean HTML on the allowlist; links get ``rel="noopener noreferrer"``; images only from this site."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -47,6 +62,7 @@ def sanitise_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_drop_outside_images,
     )
 
 
@@ -55,11 +71,15 @@ def sanitise_html(html: str) -> str:
 _DUTCH_ELISION = re.compile(r"(?<![\w'’])'(?=(?:s|t|n|k|m|r)\b)")
 
 
+def markdown_to_unsafe_html(text: str) -> str:
+    """Markdown → HTML *before* sanitising: only for checks of what a trainer wrote, never for a page."""
+    text = _DUTCH_ELISION.sub("’", text)
+    return md.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+
+
 @lru_cache(maxsize=4096)
 def _render(text: str) -> str:
-    text = _DUTCH_ELISION.sub("’", text)
-    html = md.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
-    return sanitise_html(html)
+    return sanitise_html(markdown_to_unsafe_html(text))
 
 
 def render_markdown(text: str | None) -> SafeString:

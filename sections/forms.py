@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.markdown import render_markdown
+from courses.markdown import is_outside_address, markdown_to_unsafe_html, render_markdown
 
 from .images import check_image
 from .models import SlideImage
@@ -48,8 +48,30 @@ def validate_image_descriptions(text: str) -> None:
         )
 
 
+def outside_images(text: str) -> list[str]:
+    """Addresses of images on other sites in a Markdown text (Markdown images and HTML <img> alike)."""
+    collector = _ImageCollector()
+    collector.feed(markdown_to_unsafe_html(text or ""))
+    return [src for src, _alt in collector.images if is_outside_address(src)]
+
+
+def validate_local_images(text: str) -> None:
+    """Images come from this site only: an image on another site tells that site who reads the slide, and when."""
+    outside = outside_images(text)
+    if outside:
+        raise ValidationError(
+            _(
+                "Afbeeldingen van een andere website kunnen hier niet: die website zou zien wie deze pagina leest "
+                "en wanneer. Sla de afbeelding op je computer op en sleep haar in de editor (of upload haar bij "
+                "'Afbeeldingen'). Van een andere website: %(images)s"
+            )
+            % {"images": ", ".join(outside)},
+            code="outside_image",
+        )
+
+
 class DescribedImagesMixin:
-    """Checks the image descriptions in the form's Markdown fields."""
+    """Checks the images in the form's Markdown fields: from this site, and with a description."""
 
     markdown_fields: tuple[str, ...] = ()
 
@@ -57,10 +79,12 @@ class DescribedImagesMixin:
         cleaned = super().clean()
         for name in self.markdown_fields:
             if cleaned.get(name):
-                try:
-                    validate_image_descriptions(cleaned[name])
-                except ValidationError as error:
-                    self.add_error(name, error)
+                for check in (validate_local_images, validate_image_descriptions):
+                    try:
+                        check(cleaned[name])
+                    except ValidationError as error:
+                        self.add_error(name, error)
+                        break
         return cleaned
 
 

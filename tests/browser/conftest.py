@@ -26,6 +26,51 @@ def _restore_migration_rows(django_db_serialized_rollback):
     its rights): the live server's transactional database is flushed after every test."""
 
 
+# Every page a browser test opens reports Content-Security-Policy violations here (issue 13):
+# the enforced policy blocks inline script and style, outside images and the like, and a
+# blocked thing is a broken page. Installed as an init script, so it listens before any of
+# the page's own code runs, in every context (pytest-playwright's and the tests' own).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation({
+    page: document.location.href,
+    directive: event.effectiveDirective || event.violatedDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  });
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(monkeypatch):
+    """The CSP violations of this test's pages; the test fails if there are any left at its end."""
+    from playwright.sync_api import Browser
+
+    found = []
+    original_new_context = Browser.new_context
+
+    def new_context(self, *args, **kwargs):
+        context = original_new_context(self, *args, **kwargs)
+        context.expose_function("__cspViolation", lambda violation: found.append(violation))
+        context.add_init_script(CSP_LISTENER)
+        return context
+
+    def new_page(self, *args, **kwargs):
+        # Browser.new_page makes a context of its own: give it the listener too.
+        context = new_context(self, *args, **kwargs)
+        page = context.new_page()
+        page.on("close", lambda _page: context.close())
+        return page
+
+    monkeypatch.setattr(Browser, "new_context", new_context)
+    monkeypatch.setattr(Browser, "new_page", new_page)
+    yield found
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(map(str, found))
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # Chromium announces en-US by default; the learners' browsers ask for Dutch.

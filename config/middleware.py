@@ -1,0 +1,130 @@
+"""Site-wide request and response rules that no single view should have to remember.
+
+* :class:`RefuseUnstorableCharactersMiddleware` — PostgreSQL's text types cannot hold a NUL
+  character ("A string literal cannot contain NUL (0x00) characters"), and a lone UTF-16
+  surrogate cannot be encoded at all. Rather than guard every view, form and look-up, a
+  request carrying one in its path, query string, form fields, file names or headers is
+  answered 400 here, before any view or database sees it. A cookie carrying one is dropped
+  (the visitor is simply not signed in), so a mangled cookie can't lock anyone out.
+* :class:`PermissionsPolicyMiddleware` — closes browser features no page uses
+  (``settings.PERMISSIONS_POLICY``).
+* :class:`PrivateCacheMiddleware` — every response to a signed-in user is ``private``; pages
+  outside the module's content (cohorts, dashboards, accounts, quizzes, the admin, and any
+  app added later) are ``no-store``, because they hold someone's data or answers. A
+  response that already says how to cache keeps its own rule, except that a signed-in
+  response is never ``public``. Anonymous responses are left alone (public caching of the
+  content pages is done by the fast-pages work).
+"""
+import re
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+# Namespaces whose pages show the module and at most the learner's own place in it.
+CONTENT_NAMESPACES = frozenset({"courses", "sections"})
+PRIVATE = "private, no-cache"
+NO_STORE = "private, no-store, max-age=0"
+
+
+def has_unstorable(value) -> bool:
+    return isinstance(value, str) and UNSTORABLE.search(value) is not None
+
+
+def _form_content(request) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "")
+    return content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded"))
+
+
+def unstorable_part(request) -> str | None:
+    """The first part of ``request`` that holds a character the database refuses, or None."""
+    if has_unstorable(request.path) or has_unstorable(request.path_info):
+        return "path"
+    for key, values in request.GET.lists():
+        if has_unstorable(key) or any(has_unstorable(v) for v in values):
+            return "query"
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and key != "HTTP_COOKIE" and has_unstorable(value):
+            return "header"
+    if request.method == "POST" and _form_content(request):
+        for key, values in request.POST.lists():
+            if has_unstorable(key) or any(has_unstorable(v) for v in values):
+                return "form"
+        for key, files in request.FILES.lists():
+            if has_unstorable(key) or any(has_unstorable(f.name or "") for f in files):
+                return "file"
+    return None
+
+
+class RefuseUnstorableCharactersMiddleware:
+    """Placed before sessions: nothing below it ever sees a NUL byte (the 400 still gets the CSP)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, value in list(request.COOKIES.items()):
+            if has_unstorable(name) or has_unstorable(value):
+                del request.COOKIES[name]
+        part = unstorable_part(request)
+        if part is not None:
+            return render(request, "400.html", {"part": part}, status=400)
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.header
+        return response
+
+
+def _signed_in(request) -> bool:
+    # Only a request with a session cookie can be signed in; asking the others would load
+    # (and mark as used) a session for every anonymous visitor.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES and not hasattr(request, "_cached_user"):
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def cache_rule_for(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    namespaces = set(match.namespaces) if match is not None else set()
+    if namespaces and namespaces <= CONTENT_NAMESPACES:
+        return PRIVATE
+    return NO_STORE
+
+
+def _without_public(cache_control: str) -> str:
+    parts = [p.strip() for p in cache_control.split(",") if p.strip()]
+    kept = [p for p in parts if p.lower() != "public" and not p.lower().startswith("s-maxage")]
+    if not any(p.lower() == "private" or p.lower().startswith("private=") for p in kept):
+        kept.insert(0, "private")
+    return ", ".join(kept)
+
+
+class PrivateCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not _signed_in(request):
+            return response
+        existing = response.get("Cache-Control")
+        if existing:
+            response["Cache-Control"] = _without_public(existing)
+        else:
+            response["Cache-Control"] = cache_rule_for(request)
+        patch_vary_headers(response, ("Cookie",))
+        return response
