@@ -1,11 +1,13 @@
 """Site staff manage centres and their staff here; centre staff use the centre pages."""
 from django.contrib import admin
 
+from config.admin_widgets import SafeAutocompleteMixin
+
 from . import services
 from .models import Centre, CentreStaff, Cohort, EnrolmentBatch, Enrollment, Invitation
 
 
-class CentreStaffInline(admin.TabularInline):
+class CentreStaffInline(SafeAutocompleteMixin, admin.TabularInline):
     model = CentreStaff
     extra = 1
     autocomplete_fields = ["user"]
@@ -36,7 +38,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["user", "cohort", "status", "enrolled_at", "status_changed_at"]
     list_filter = ["status", "cohort__centre"]
     search_fields = ["user__email", "user__name", "cohort__name"]

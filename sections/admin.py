@@ -25,6 +25,8 @@ from markdownx.widgets import AdminMarkdownxWidget
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from config.admin_widgets import SafeAutocompleteMixin
+
 from . import services
 from .forms import SectionAdminForm, SlideAdminForm, SlideImageForm, SlideInlineForm
 from .models import Resource, Section, Slide, SlideImage
@@ -342,7 +344,7 @@ class HealthFilter(admin.SimpleListFilter):
 
 
 @admin.register(Resource)
-class ResourceAdmin(ContentVersionAdmin):
+class ResourceAdmin(SafeAutocompleteMixin, ContentVersionAdmin):
     list_display = ["title", "host_display", "kind", "health_badge", "checked_at", "slide_link"]
     list_filter = [HealthFilter, "kind", "slide__section__module", "slide__section"]
     search_fields = ["title", "url", "final_url"]

@@ -259,3 +259,28 @@ def test_session_lasts_a_working_week_and_remember_me_longer(client, user_factor
     assert cookie["httponly"] is True
     assert int(cookie["max-age"]) == 30 * 24 * 3600 or cookie["expires"]
     assert datetime.timedelta(seconds=settings.SESSION_REMEMBER_AGE) > datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+# --- found by the fuzz test -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [" ", "abc", "2026-02-30", str(2**70)])
+def test_admin_autocomplete_with_a_value_that_is_no_key_is_a_form_error(client, site_staff, slide_factory, bad):
+    """Django's AutocompleteSelect filtered on the posted value to re-render the form: a 500."""
+    client.force_login(site_staff)
+    response = client.post(reverse("admin:sections_resource_add"), {
+        "slide": bad, "position": "1", "title": "", "url": "", "kind": "article",
+    })
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    response = client.post(reverse("admin:centres_enrollment_add"), {"user": bad, "cohort": bad, "status": "active"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("selected", [[""], ["abc"], [str(2**70)], ["", "abc"]])
+def test_admin_action_with_selected_rows_that_are_no_keys(client, site_staff, selected):
+    """Django's admin filtered ``pk__in`` on the posted checkboxes: "" or "abc" gave a 500."""
+    client.force_login(site_staff)
+    response = client.post(reverse("admin:centres_cohort_changelist"),
+                           {"action": "delete_selected", "_selected_action": selected})
+    assert response.status_code in (200, 302)
