@@ -63,6 +63,16 @@ def _row(line: int, email: str, name: str = "", company: str = "") -> BulkRow:
     return BulkRow(line=line, email=address[:254], name=name.strip()[:150], company=company.strip()[:200], error=error)
 
 
+def _addressed_row(line: int, text: str) -> BulkRow:
+    """One row for "Jan <jan@x.nl>". Text that holds no address or more than one
+    ("<script>…</script>", "Jan <a@x.nl> <b@y.nl>") is one rejected row, never a crash."""
+    pairs = [(name, address) for name, address in getaddresses([text]) if address]
+    if len(pairs) != 1:
+        return BulkRow(line=line, email=text.strip()[:254], error="bad_address")
+    name, address = pairs[0]
+    return _row(line, address, name)
+
+
 def _check_row_count(rows):
     if len(rows) > MAX_ROWS:
         raise BulkInputError(
@@ -82,12 +92,11 @@ def parse_pasted(text: str) -> list[BulkRow]:
         fields = [f.strip() for f in re.split(r"[,;\t]", line)]
         filled = [f for f in fields if f]
         if len(filled) > 1 and all("@" in f for f in filled):
-            # "a@x.nl, b@y.nl" or "Jan <jan@x.nl>; Piet <piet@y.nl>"
-            for name, address in getaddresses(filled):
-                rows.append(_row(number, address or "", name))
+            # "a@x.nl, b@y.nl" or "Jan <jan@x.nl>; Piet <piet@y.nl>": one row per field
+            for field in filled:
+                rows.append(_addressed_row(number, field))
         elif "<" in line and ">" in line and len(filled) == 1:
-            [(name, address)] = getaddresses([line]) or [("", line)]
-            rows.append(_row(number, address, name))
+            rows.append(_addressed_row(number, line))
         else:
             rows.append(_row(number, *(fields + ["", ""])[:3]))
         _check_row_count(rows)

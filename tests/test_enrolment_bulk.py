@@ -325,3 +325,23 @@ def test_when_the_mail_server_fails_the_enrolments_stand_and_staff_are_told(clie
     assert "konden niet worden verstuurd" in response.content.decode()
     assert Enrollment.objects.filter(cohort=setup["cohort"]).count() == 1
     assert Invitation.objects.filter(cohort=setup["cohort"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["<script>alert(1)</script>", "Jan <a@x.nl> <b@y.nl>", "<>", "Jan <>", "a@x.nl, <b@y.nl> <c@z.nl>",
+     "Piet <piet@x.nl>, Jan <a@x.nl> <b@y.nl>"],
+)
+def test_odd_lines_each_get_a_rejected_row_not_a_crash(client, setup, line):
+    """Finding 5 of issue 13: the address parser returned two addresses (or none) for such a line: a 500."""
+    rows = bulk.parse_pasted(f"goed@example.org\n{line}\n")
+    assert rows[0].email == "goed@example.org" and not rows[0].error
+    odd = [r for r in rows if r.line == 2]
+    assert odd and any(r.error == "bad_address" for r in odd)
+    client.force_login(setup["trainer"])
+    response = client.post(bulk_url(setup["cohort"]), {"addresses": f"goed@example.org\n{line}\n"})
+    batch, _rows = report_of(response)
+    assert any(r["line"] == 2 and r["reason"] == "bad_address" for r in batch.rows)
+    page = client.get(response["Location"]).content.decode()
+    assert "ongeldig e-mailadres" in page
+    assert "<script>alert(1)</script>" not in page
