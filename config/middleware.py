@@ -5,7 +5,8 @@
   surrogate cannot be encoded at all. Rather than guard every view, form and look-up, a
   request carrying one in its path, query string, form fields, file names or headers is
   answered 400 here, before any view or database sees it. A cookie carrying one is dropped
-  (the visitor is simply not signed in), so a mangled cookie can't lock anyone out.
+  (the visitor is simply not signed in), so a mangled cookie can't lock anyone out. A number
+  too big for SQLite's integers in a look-up is answered 400 the same way.
 * :class:`PermissionsPolicyMiddleware` — closes browser features no page uses
   (``settings.PERMISSIONS_POLICY``).
 * :class:`PrivateCacheMiddleware` — every response to a signed-in user is ``private``; pages
@@ -72,6 +73,14 @@ class RefuseUnstorableCharactersMiddleware:
         if part is not None:
             return render(request, "400.html", {"part": part}, status=400)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """SQLite can't bind a number beyond 64 bits; Django's forms pass one through in a
+        ``pk__in`` (ModelMultipleChoiceField). That is bad input, answered 400 like a NUL.
+        (PostgreSQL compares such a number without complaint; nothing else is caught here.)"""
+        if isinstance(exception, OverflowError) and "too large to convert to SQLite INTEGER" in str(exception):
+            return render(request, "400.html", {"part": "number"}, status=400)
+        return None
 
 
 class PermissionsPolicyMiddleware:

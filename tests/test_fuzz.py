@@ -35,7 +35,7 @@ from .test_permissions import world  # noqa: F401 - the fixture: one centre, coh
 
 pytestmark = pytest.mark.usefixtures("clear_cache")
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 RANDOM = os.environ.get("FUZZ_RANDOM", "") == "1"
 ROLES = ["anonymous", "learner", "trainer", "manager", "site_staff"]
 
@@ -250,6 +250,7 @@ def survey(client, world, role, routes, by_name, numbers, texts):
     number and markup in each text. Returns the forms."""
     forms = {}
     for route in routes:
+        check.started = time.monotonic()
         if route.params:
             sweep = route.build({name: SWEEP_VALUES.get(conv, SWEEP_TEXT) for conv, name in route.params})
             login(client, world, role)
@@ -282,7 +283,7 @@ SLOW = []
 def check(response, sent, what):
     took = time.monotonic() - getattr(check, "started", time.monotonic())
     if took > 1:
-        SLOW.append((round(took, 1), what[:300]))
+        SLOW.append((round(took, 1), what[:3000]))
     assert response.status_code < 500, f"{what} → {response.status_code}"
     if not response.get("Content-Type", "").startswith("text/html"):
         return
@@ -296,7 +297,7 @@ def check(response, sent, what):
 def upload():
     return st.builds(
         lambda name, body: SimpleUploadedFile(name, body, content_type="application/octet-stream"),
-        st.sampled_from(["lijst.csv", "a.png", "x\u202egnp.exe", "../../etc/passwd", "😀.csv", "a" * 300 + ".csv", ""]),
+        st.sampled_from(["lijst.csv", "a.png", "x\u202egnp.exe", "../../etc/passwd", "😀.csv", "a" * 300 + ".csv", "geen-extensie"]),
         st.one_of(st.binary(max_size=300), st.sampled_from([
             b"email\nx@y.nl\n", b"\xff\xfe\x00", b"email;naam\n<script>alert(1)</script>;x\n",
             b"email\nJan <a@x.nl> <b@y.nl>\n", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"GIF89a", b"<svg onload=fz()>",
@@ -306,7 +307,7 @@ def upload():
 
 # A formset's management fields: bad values, but not "1949 forms", which Django's admin accepts
 # (up to 2,000) and renders for a minute: slow for site staff, not an error; left out of the budget.
-MANAGEMENT_BAD = st.sampled_from(["", "-1", "0", "abc", "1.5", "\x00", "9" * 40, "٣", "1 OR 1=1"])
+MANAGEMENT_BAD = st.sampled_from(["", "-1", "0", "abc", "1.5", "\x00", "٣", "1 OR 1=1"])
 
 
 def management_value(options):

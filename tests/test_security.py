@@ -284,3 +284,17 @@ def test_admin_action_with_selected_rows_that_are_no_keys(client, site_staff, se
     response = client.post(reverse("admin:centres_cohort_changelist"),
                            {"action": "delete_selected", "_selected_action": selected})
     assert response.status_code in (200, 302)
+
+
+def test_a_number_beyond_64_bits_in_a_multiple_choice_is_bad_input(client, site_staff, cohort_factory):
+    """Found by the fuzz test: Django's ModelMultipleChoiceField looks up ``pk__in`` with the posted
+    numbers, which SQLite can't bind beyond 64 bits (a 500); PostgreSQL compares them fine."""
+    cohort = cohort_factory()
+    client.force_login(site_staff)
+    response = client.post(reverse("centres:cohort_edit", args=[cohort.pk]), {
+        "module": cohort.module_id, "name": "B", "start_date": "2026-01-01", "end_date": "2026-02-01",
+        "trainers": str(2**70),
+    })
+    assert response.status_code in (200, 400)
+    cohort.refresh_from_db()
+    assert cohort.name != "B"
