@@ -166,6 +166,16 @@ def set_enrollment_status(*, enrollment: Enrollment, status: str) -> Enrollment:
 
 
 @transaction.atomic
+def leave_cohort(*, enrollment: Enrollment) -> None:
+    """The learner leaves the cohort themselves (issue 13): the enrolment is removed, so the
+    cohort's staff no longer see anything of theirs (progress, scores, certificate) and the
+    place is free. Their progress in the module stays theirs. As in Moodle's self-unenrol,
+    they can join again by the link or a new invitation, which is a new consent."""
+    _lock(enrollment.cohort)
+    Enrollment.objects.filter(pk=enrollment.pk).delete()
+
+
+@transaction.atomic
 def create_cohort(*, centre, module, name, start_date, end_date, capacity=None, is_open=True, trainers=()) -> Cohort:
     cohort = Cohort.objects.create(
         centre=centre,
@@ -282,7 +292,7 @@ class Outcome:
 
     LABELS = {
         ENROLLED: _("ingeschreven"),
-        INVITED: _("uitgenodigd"),
+        INVITED: _("uitnodiging verstuurd"),
         ALREADY_ENROLLED: _("al ingeschreven"),
         ALREADY_INVITED: _("al uitgenodigd"),
         REJECTED: _("afgewezen"),
@@ -333,21 +343,10 @@ def _invitation_mail(*, invitation: Invitation, token: str, build_url) -> EmailM
     return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[invitation.email])
 
 
-def _enrolled_mail(*, enrollment: Enrollment, build_url) -> EmailMessage:
-    context = {
-        "enrollment": enrollment,
-        "cohort": enrollment.cohort,
-        "dashboard_url": build_url(reverse("dashboard")),
-    }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("centres/email/enrolled_subject.txt", context).strip()
-        body = render_to_string("centres/email/enrolled_message.txt", context)
-    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[enrollment.user.email])
-
-
 def bulk_enrol(*, cohort: Cohort, rows: list[BulkRow], by, source: str, filename: str = "", build_url) -> EnrolmentBatch:
-    """Enrol existing accounts and invite everyone else, row by row, keep the report,
-    then e-mail the people concerned (after the data is committed).
+    """Invite everyone on the list (with an account or without: each accepts the
+    invitation before they are enrolled), row by row, keep the report, then e-mail
+    the people concerned (after the data is committed).
 
     Idempotent: a second run of the same list finds everyone already enrolled
     or already invited and changes nothing (no second e-mail either). Rows that
@@ -399,28 +398,15 @@ def _bulk_enrol_rows(*, cohort, rows, by, source, filename, build_url) -> tuple[
             continue
         seen.add(key)
         user = users.get(key)
-        if user is not None:
-            enrollment = enrollments.get(user.pk)
-            if enrollment is not None:
-                reason = {"withdrawn": "withdrawn", "completed": "completed"}.get(enrollment.status, "")
-                add(row, Outcome.ALREADY_ENROLLED, reason)
-            elif not user.is_active:
-                add(row, Outcome.REJECTED, "inactive")
-            elif ended:
-                add(row, Outcome.REJECTED, "ended")
-            elif left is not None and left <= 0 and key not in _pending_keys(invitations, now):
-                add(row, Outcome.REJECTED, "full")
-            else:
-                enrollment = Enrollment.objects.create(cohort=cohort, user=user, enrolled_at=now, status_changed_at=now)
-                enrollment.cohort = cohort
-                if key in _pending_keys(invitations, now):
-                    pass  # their kept place becomes the enrolment
-                elif left is not None:
-                    left -= 1
-                _mark_invitations_accepted(cohort=cohort, user=user)
-                mails.append(_enrolled_mail(enrollment=enrollment, build_url=build_url))
-                add(row, Outcome.ENROLLED)
+        enrollment = enrollments.get(user.pk) if user is not None else None
+        if enrollment is not None:
+            # Already in this cohort (their own choice): staff see them on the cohort page anyway.
+            reason = {"withdrawn": "withdrawn", "completed": "completed"}.get(enrollment.status, "")
+            add(row, Outcome.ALREADY_ENROLLED, reason)
             continue
+        # Consent (issue 13): an address with an account gets an invitation too, exactly like an
+        # unknown one, and nothing of theirs reaches the cohort's staff until they accept it. The
+        # report reads the same for both, so the form can't be used to test for accounts.
         invitation = invitations.get(key)
         if invitation is not None and invitation.accepted_at is None and not invitation.is_expired(now):
             add(row, Outcome.ALREADY_INVITED)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("deelnemen/<str:code>/", views.join, name="join"),
     path("uitnodiging/<str:token>/", views.invitation, name="invitation"),
     path("mijn-leeromgeving/inschrijving/<int:pk>/", views.enrollment_detail, name="enrollment"),
+    path("mijn-leeromgeving/inschrijving/<int:pk>/verlaten/", views.enrollment_leave, name="enrollment_leave"),
     # The centre staff's side
     path("centrum/", views.centre_home, name="home"),
     path("centrum/cohorten/nieuw/", views.cohort_create, name="cohort_create"),

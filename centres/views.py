@@ -63,6 +63,21 @@ def enrollment_detail(request, pk):
     return render(request, "centres/enrollment_detail.html", {"enrollment": enrollment, "trainers": trainers})
 
 
+@require_POST
+@login_required
+def enrollment_leave(request, pk):
+    """A learner leaves a cohort themselves; from then on its staff see nothing of theirs."""
+    enrollment = access.get_enrollment_for_learner_or_404(request.user, pk)
+    cohort = enrollment.cohort
+    services.leave_cohort(enrollment=enrollment)
+    messages.success(
+        request,
+        _("Je hebt %(cohort)s verlaten. Je trainer en je centrum zien je voortgang niet meer; die blijft wel van jou.")
+        % {"cohort": cohort.name},
+    )
+    return redirect("dashboard")
+
+
 @require_http_methods(["GET", "POST"])
 def join(request, code):
     """The join link: shows the cohort, asks an anonymous visitor to sign up or log

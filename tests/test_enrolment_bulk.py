@@ -54,18 +54,20 @@ def test_csv_with_good_and_bad_rows_gives_a_report_per_row(client, setup, user_f
         "\n"
     ).encode("utf-8-sig")
     batch, rows = report_of(upload(client, setup["cohort"], csv))
-    assert rows["bestaat@example.org"] == ("enrolled", "")
+    # Consent (issue 13): an existing account is invited like an unknown address, with the same words.
+    assert rows["bestaat@example.org"] == ("invited", "")
     assert rows["nieuw@example.org"] == ("invited", "")
     assert rows["geen-adres"] == ("rejected", "bad_address")
-    assert [r["outcome"] for r in batch.rows] == ["enrolled", "invited", "rejected", "rejected"]
+    assert [r["outcome"] for r in batch.rows] == ["invited", "invited", "rejected", "rejected"]
     assert batch.rows[3]["reason"] == "duplicate"
     assert [r["line"] for r in batch.rows] == [2, 3, 4, 5]
-    assert Enrollment.objects.filter(cohort=setup["cohort"], user=existing).exists()
-    invitation = Invitation.objects.get(cohort=setup["cohort"])
+    assert not Enrollment.objects.filter(cohort=setup["cohort"], user=existing).exists()
+    assert Invitation.objects.filter(cohort=setup["cohort"], email="bestaat@example.org").exists()
+    invitation = Invitation.objects.get(cohort=setup["cohort"], email="nieuw@example.org")
     assert (invitation.email, invitation.name, invitation.company_name) == ("nieuw@example.org", "Nico Nieuw", "Nieuw BV")
     assert sorted(m.to[0] for m in mail.outbox) == ["bestaat@example.org", "nieuw@example.org"]
     page = client.get(reverse("centres:batch_report", args=[setup["cohort"].pk, batch.pk])).content.decode()
-    for text in ["ingeschreven", "uitgenodigd", "afgewezen", "ongeldig e-mailadres", "dubbele regel", "Regel"]:
+    for text in ["uitnodiging verstuurd", "afgewezen", "ongeldig e-mailadres", "dubbele regel", "Regel"]:
         assert text in page
 
 
@@ -75,11 +77,11 @@ def test_running_the_same_list_twice_changes_nothing(client, setup, user_factory
     text = "bestaat@example.org\nnieuw@example.org, Nico Nieuw, Nieuw BV\n"
     client.post(bulk_url(setup["cohort"]), {"addresses": text})
     state = (Enrollment.objects.count(), Invitation.objects.count(), len(mail.outbox))
-    token_hash = Invitation.objects.get().token_hash
+    token_hash = Invitation.objects.get(email="nieuw@example.org").token_hash
     _batch, rows = report_of(client.post(bulk_url(setup["cohort"]), {"addresses": text}))
-    assert rows == {"bestaat@example.org": ("already_enrolled", ""), "nieuw@example.org": ("already_invited", "")}
+    assert rows == {"bestaat@example.org": ("already_invited", ""), "nieuw@example.org": ("already_invited", "")}
     assert (Enrollment.objects.count(), Invitation.objects.count(), len(mail.outbox)) == state
-    assert Invitation.objects.get().token_hash == token_hash  # the first link still works
+    assert Invitation.objects.get(email="nieuw@example.org").token_hash == token_hash  # the first link still works
 
 
 def test_cohort_full_rows_are_rejected_once_the_places_are_taken(client, setup):
@@ -323,8 +325,8 @@ def test_when_the_mail_server_fails_the_enrolments_stand_and_staff_are_told(clie
     response = client.post(bulk_url(setup["cohort"]), {"addresses": "bestaat@example.org\nnieuw@example.org"}, follow=True)
     assert response.status_code == 200
     assert "konden niet worden verstuurd" in response.content.decode()
-    assert Enrollment.objects.filter(cohort=setup["cohort"]).count() == 1
-    assert Invitation.objects.filter(cohort=setup["cohort"]).count() == 1
+    assert Enrollment.objects.filter(cohort=setup["cohort"]).count() == 0
+    assert Invitation.objects.filter(cohort=setup["cohort"]).count() == 2
 
 
 @pytest.mark.parametrize(

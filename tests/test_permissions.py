@@ -498,6 +498,8 @@ MATRIX = [
         None,
         {**logged_in(403), "trainer": 200, "other_trainer": 200, "site_staff": 200},
     ),
+    # Consent (issue 13): a learner leaves a cohort themselves; only their own enrolment.
+    ("enrollment-leave", "centres:enrollment_leave", lambda w: {"pk": w["enrollment"].pk}, "post", lambda w: {}, own(302)),
     ("set-language", "set_language", lambda w: {}, "post", lambda w: {"language": "en", "next": "/"}, everyone(302)),
     # The language links (issue 11): a GET that sets the language cookie and returns to the page.
     ("language", "language", lambda w: {"code": "en"}, "get", None, everyone(302)),
@@ -627,6 +629,7 @@ ALLOWED = {
     "ideas:moderate": "trainer",
     "ideas:clusters": "trainer",
     "ideas:next_steps": "trainer",
+    "centres:enrollment_leave": "learner",
 }
 
 
@@ -648,6 +651,7 @@ POST_ONLY = [
     ("centres:invitation_resend", lambda w: {"pk": w["cohort"].pk, "invitation_pk": w["invitation"].pk}),
     ("centres:enrollment_status", lambda w: {"pk": w["cohort"].pk, "enrollment_pk": w["enrollment"].pk}),
     ("quizzes:start", _s),
+    ("centres:enrollment_leave", lambda w: {"pk": w["enrollment"].pk}),
     ("sections:markdown_preview", lambda w: {}),
     ("sections:markdown_upload", lambda w: {}),
     ("ideas:post", _i),
@@ -671,6 +675,55 @@ def test_post_only_urls_answer_get_with_405(client, world, url_name, kwargs):
 def test_quiz_start_answers_get_with_405_even_when_anonymous(client, world):
     """Starting an attempt is a POST for everyone: a GET is refused before any log-in redirect."""
     assert client.get(reverse("quizzes:start", kwargs=_s(world))).status_code == 405
+
+
+def test_consent_invited_but_not_accepted_is_not_visible(client, world, mailoutbox):
+    """Issue 13, finding 1: staff of a cohort put an existing learner of another cohort on their
+    bulk list. Until the learner accepts, nothing of theirs shows on the cohort's pages or CSV;
+    the report reads as for an unknown address. After accepting, they are on the cohort."""
+    from centres import services
+    from centres.models import Invitation
+
+    learner = world["other_learner"]  # enrolled in other_cohort only
+    learner.company_name = "Geheime Bakkerij BV"
+    learner.save()
+    cohort = world["cohort"]
+    client.force_login(world["trainer"])
+    response = client.post(reverse("centres:bulk_enrol", args=[cohort.pk]),
+                           {"addresses": f"{learner.email}\nonbekend@example.org"})
+    batch = cohort.batches.latest("created_at")
+    assert [row["outcome"] for row in batch.rows] == ["invited", "invited"]
+    report = client.get(response["Location"]).content.decode()
+    rows = {email: next(tr for tr in re.findall(r"<tr.*?</tr>", report, re.S) if email in tr)
+            for email in (learner.email, "onbekend@example.org")}
+    assert "uitnodiging verstuurd" in rows[learner.email]
+    # The same words for an address with an account as for one without: no way to test for accounts.
+    same = [re.sub(r"\s+", " ", re.sub(r"<t[dh][^>]*>[^<]*@[^<]*</t[dh]>|Regel \d+|<t[dh][^>]*>\d+</t[dh]>", "", tr))
+            for tr in rows.values()]
+    assert same[0] == same[1], same
+    pages = [
+        reverse("centres:cohort_detail", args=[cohort.pk]),
+        reverse("dashboards:cohort", args=[cohort.pk]),
+        reverse("dashboards:export", args=[cohort.pk]),
+    ]
+    for viewer in ("trainer", "manager"):
+        client.force_login(world[viewer])
+        for url in pages:
+            page = client.get(url).content.decode()
+            assert learner.name not in page and "Geheime Bakkerij" not in page, (viewer, url)
+
+    invitation = Invitation.objects.get(cohort=cohort, email=learner.email)
+    services.accept_invitation(invitation=invitation, user=learner)
+    client.force_login(world["trainer"])
+    assert learner.name in client.get(reverse("centres:cohort_detail", args=[cohort.pk])).content.decode()
+
+    # And the learner can leave again: then staff see nothing of theirs any more.
+    enrollment = cohort.enrollments.get(user=learner)
+    client.force_login(learner)
+    assert client.post(reverse("centres:enrollment_leave", args=[enrollment.pk])).status_code == 302
+    client.force_login(world["trainer"])
+    for url in pages:
+        assert learner.name not in client.get(url).content.decode(), url
 
 
 def test_matrix_size():

@@ -74,14 +74,20 @@ def test_manager_creates_a_cohort_uploads_a_csv_and_reads_the_report(page, live_
     expect(page.get_by_role("heading", level=1)).to_have_text("Verslag van de inschrijving")
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(4)
-    expect(rows.nth(0)).to_contain_text("ingeschreven")
-    expect(rows.nth(1)).to_contain_text("uitgenodigd")
+    expect(rows.nth(0)).to_contain_text("uitnodiging verstuurd")  # an existing account: invited too (consent)
+    expect(rows.nth(1)).to_contain_text("uitnodiging verstuurd")
     expect(rows.nth(2)).to_contain_text("ongeldig e-mailadres")
     expect(rows.nth(3)).to_contain_text("dubbele regel")
     assert_no_axe_violations(page, "the report")
-    assert Enrollment.objects.filter(cohort=cohort, user__email="an@bakkerij.nl").exists()
+    assert not Enrollment.objects.filter(cohort=cohort, user__email="an@bakkerij.nl").exists()
+    assert Invitation.objects.filter(cohort=cohort, email="an@bakkerij.nl").exists()
     assert Invitation.objects.filter(cohort=cohort, email="nieuw@fietsen.be").exists()
     assert sorted(m.to[0] for m in mail.outbox) == ["an@bakkerij.nl", "nieuw@fietsen.be"]
+    # An accepts (she has an account: she logs in and accepts); only then is she on the cohort.
+    from centres import services
+
+    services.accept_invitation(invitation=Invitation.objects.get(cohort=cohort, email="an@bakkerij.nl"),
+                               user=Enrollment._meta.get_field("user").related_model.objects.get(email="an@bakkerij.nl"))
 
     # Back on the cohort: the learner is listed and can be withdrawn.
     page.get_by_role("link", name="Terug naar het cohort").click()
