@@ -126,7 +126,7 @@ def test_invitee_follows_the_e_mailed_link_and_is_enrolled(page, live_server, ma
     page.goto(base + f"/centrum/cohorten/{cohort.pk}/inschrijven/")
     page.get_by_label("Plak e-mailadressen:").fill("Sara Smit <sara@smitbouw.nl>")
     page.get_by_role("button", name="Inschrijven en uitnodigen").click()
-    expect(page.locator("tbody tr")).to_contain_text("uitgenodigd")
+    expect(page.locator("tbody tr")).to_contain_text("uitnodiging verstuurd")
     menu(page).get_by_role("button", name="Uitloggen").click()
 
     [invitation] = [m for m in mail.outbox if m.to == ["sara@smitbouw.nl"]]
