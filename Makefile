@@ -11,6 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas bench-reports
 .PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search benchmark-reports
 .PHONY: lint fuzz
+.PHONY: worker beat cluster-test
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,9 +62,25 @@ serve: load-content
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 check-deploy: install
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-cursus.example.org} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Background work for real: a Celery worker (mail, link checks) and beat (the schedule: nightly link
+# check, the outbox sweep). Both need REDIS_URL, the same as the web nodes'. Run beat once per site.
+worker: install messages
+	@test -n "$$REDIS_URL$$CELERY_BROKER_URL" || { echo "make worker heeft REDIS_URL nodig (dezelfde als die van de webservers)."; exit 1; }
+	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
+
+beat: install
+	@test -n "$$REDIS_URL$$CELERY_BROKER_URL" || { echo "make beat heeft REDIS_URL nodig (dezelfde als die van de webservers)."; exit 1; }
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-.celerybeat-schedule}
+
+# Two gunicorn nodes, PostgreSQL, Redis, a Celery worker and an SMTP sink on this machine
+# (tests/cluster/). Restarts PostgreSQL: CI runs it as its own step, never beside the suite.
+cluster-test: install-test messages
+	$(BIN)/python -m pytest -m cluster tests/cluster $(PYTEST_ARGS)
 
 benchmark: load
 	$(BIN)/python scripts/benchmark.py

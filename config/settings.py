@@ -8,6 +8,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "dashboards",
     "search",
     "reports",
+    "outbox",
+    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+# Before everything that reads the client's address: a forwarded-for header shorter than the
+# proxy chain is answered 400 (config/proxy.py).
+MIDDLEWARE.insert(1, "config.proxy.ForwardedForMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -115,9 +121,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Shared state. With REDIS_URL every node shares one cache: allauth's rate limits (log-in
+# failures, sign-up, password reset) count across all nodes and processes, cached pages and
+# content versions are the same everywhere, and sessions are read from Redis with the database
+# behind it (cached_db: a Redis restart logs nobody out). Without it (one process, `make run`)
+# the cache is this process's memory and `check --deploy` warns in production (config/checks.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis costs a request one second, not a hang.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Per process: fine for the content caches, which are keyed by the content version read
     # from the database on every request (courses.content_version), so never stale.
@@ -126,6 +145,48 @@ else:
 # Reading pages for anonymous visitors: public, revalidated with ETag/Last-Modified (courses.page_cache).
 # 0: every load asks (a 304 when nothing changed), so a trainer's fix is seen at once.
 CONTENT_PAGE_MAX_AGE = int(os.environ.get("DJANGO_CONTENT_PAGE_MAX_AGE", "0"))
+
+# Background work (Celery, config/celery.py). The broker is Redis (CELERY_BROKER_URL, by default
+# REDIS_URL; give it its own database number so that clearing the cache never empties the queue).
+# Without a broker the tasks run eagerly in the web process; callers queue them with
+# transaction.on_commit, so that is right after the data is committed and `make run` needs nothing.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not (os.environ.get("CELERY_BROKER_URL") or REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged after it ran, and given back if its worker dies, so a killed worker
+# loses nothing; one message at a time per process, so a dying worker holds few.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis gives an unacknowledged task to another worker only after the visibility timeout
+# (Celery's default: one hour). The longest task (the nightly link check, ~1 minute; one mail,
+# at most a few EMAIL_TIMEOUTs) fits well in five minutes, so a killed worker's mail goes out
+# within minutes. Retry back-off and the send lease stay below it (checked in config/checks.py):
+# a task waiting longer than the visibility timeout would be handed out twice.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A web request that cannot reach the broker gives up after about a second; the outbox sweep
+# (below) sends what could not be queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3, "interval_max": 0.5}
+CELERY_TIMEZONE = "Europe/Amsterdam"
+CELERY_BEAT_SCHEDULE = {
+    # The nightly link check (it used to be cron's `manage.py check_links`).
+    "check-links-nightly": {
+        "task": "sections.tasks.check_all_links",
+        "schedule": crontab(hour=3, minute=17),
+    },
+    # Mail that could not be queued (broker down) or whose worker vanished: queued again.
+    "outbox-sweep": {"task": "outbox.tasks.sweep", "schedule": 120.0},
+    # Sent mail is kept for a while (what went out, when), then removed.
+    "outbox-purge": {"task": "outbox.tasks.purge", "schedule": crontab(hour=4, minute=3)},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -168,8 +229,32 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded media (slide images) on shared storage when several nodes serve the site: with
+# DJANGO_MEDIA_S3_BUCKET set, django-storages' S3 backend (AWS, or any S3-compatible store through
+# DJANGO_MEDIA_S3_ENDPOINT_URL: MinIO, Scaleway, Ceph), the file system of MEDIA_ROOT otherwise.
+# Either way an upload passes the same image checks (sections.images) and is served by the same
+# view (sections.views.slide_image) with its verified Content-Type, nosniff and a sandbox CSP:
+# the bucket stays private (no public ACL) and is never linked directly.
+MEDIA_S3_BUCKET = os.environ.get("DJANGO_MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": os.environ.get("DJANGO_MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_MEDIA_S3_REGION") or None,
+            "access_key": os.environ.get("DJANGO_MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DJANGO_MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DJANGO_MEDIA_S3_PREFIX", "media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -208,8 +293,20 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
+# No mail server may hold a web request or a worker for long: every connect, read and write
+# gives up after this many seconds (Django's default is to wait for ever).
+EMAIL_TIMEOUT = float(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Duurzaam samenwerken <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every mail goes through the outbox (outbox/): a failed delivery is retried with exponential
+# back-off (30 s, 60 s, 120 s, then every 4 minutes) up to MAIL_MAX_ATTEMPTS attempts in all,
+# then it waits in the admin's outbox for "opnieuw versturen". A worker holds a mail for at most
+# MAIL_SEND_LEASE seconds; a mail held longer (its worker died) may be sent by another.
+MAIL_RETRY_BACKOFF = float(os.environ.get("DJANGO_MAIL_RETRY_BACKOFF", "30"))
+MAIL_RETRY_BACKOFF_MAX = float(os.environ.get("DJANGO_MAIL_RETRY_BACKOFF_MAX", "240"))
+MAIL_MAX_ATTEMPTS = int(os.environ.get("DJANGO_MAIL_MAX_ATTEMPTS", "10"))
+MAIL_SEND_LEASE = float(os.environ.get("DJANGO_MAIL_SEND_LEASE", "60"))
+MAIL_KEEP_SENT_DAYS = int(os.environ.get("DJANGO_MAIL_KEEP_SENT_DAYS", "30"))
 
 # Security: strict by default in production, overridable for a TLS-terminating proxy.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=PRODUCTION)
@@ -224,8 +321,14 @@ X_FRAME_OPTIONS = "DENY"
 # CSP, Permissions-Policy, CSRF/session cookies and password rules: config/security.py.
 from .security import *  # noqa: E402,F401,F403
 
-if env_bool("DJANGO_BEHIND_PROXY", default=False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies (nginx, a load balancer) stand in front of the site, each appending the address
+# it saw to X-Forwarded-For. allauth's rate limits then key on the address that many places from
+# the right: the one our own proxy saw. The left-most entry is whatever the client wrote there and
+# is never trusted. Without a proxy, REMOTE_ADDR is the client.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
 
 LOGGING = {
     "version": 1,

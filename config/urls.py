@@ -14,6 +14,7 @@ harden_admin_actions(admin.site)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("courses.urls")),
     path("", include("sections.urls")),
     path("", include("quizzes.urls")),

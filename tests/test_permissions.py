@@ -189,6 +189,7 @@ MATRIX = [
     # The reading pages: open to everyone.
     ("home", "courses:home", lambda w: {}, "get", None, everyone(200)),
     ("healthz", "healthz", lambda w: {}, "get", None, everyone(200)),
+    ("readyz", "readyz", lambda w: {}, "get", None, everyone(200)),
     ("module", "courses:module", _m, "get", None, everyone(200)),
     ("handout", "courses:handout", _m, "get", None, everyone(200)),
     ("section", "sections:section", _s, "get", None, everyone(200)),

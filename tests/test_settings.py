@@ -23,6 +23,7 @@ def test_production_settings_pass_check_deploy():
             "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
             "DJANGO_ALLOWED_HOSTS": "cursus.example.org",
             "DATABASE_URL": "postgres://user:pw@db.example.org:5432/cursus",
+            "REDIS_URL": "redis://cache.example.org:6379/0",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -39,3 +40,62 @@ def test_database_url_selects_postgres(monkeypatch):
     config = dj_database_url.parse("postgres://u:p@127.0.0.1:5432/x", conn_max_age=600, conn_health_checks=True)
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert config["CONN_HEALTH_CHECKS"] is True
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "cursus.example.org",
+    "DATABASE_URL": "postgres://user:pw@db.example.org:5432/cursus",
+}
+
+
+def test_production_without_a_shared_cache_warns_in_check_deploy():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_extra=PRODUCTION, drop=("REDIS_URL",))
+    assert result.returncode != 0
+    assert "project.W001" in result.stdout + result.stderr
+    assert "REDIS_URL" in result.stdout + result.stderr
+
+
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE, s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, "
+    "s.ALLAUTH_TRUSTED_PROXY_COUNT, s.STORAGES['default']['BACKEND'], s.EMAIL_TIMEOUT, "
+    "s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'])"
+)
+
+
+def show(env):
+    result = run_manage("shell", "-c", SHOW, env_extra={"DJANGO_SETTINGS_MODULE": "config.settings", **env},
+                        drop=("REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL"))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1].split()
+
+
+def test_embedded_default_and_shared_state_with_redis():
+    # Nothing set: per-process cache, sessions in the database, tasks in the process, local files.
+    assert show({}) == [
+        "django.core.cache.backends.locmem.LocMemCache", "django.contrib.sessions.backends.db", "True", "memory://",
+        "0", "django.core.files.storage.FileSystemStorage", "10.0", "300",
+    ]
+    # Several nodes: Redis for cache, sessions and the broker (its own database), S3 for media,
+    # one proxy in front.
+    shared = show({
+        "REDIS_URL": "redis://127.0.0.1:6379/5", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/11",
+        "DJANGO_BEHIND_PROXY": "true", "DJANGO_MEDIA_S3_BUCKET": "cursus-media",
+    })
+    assert shared == [
+        "django.core.cache.backends.redis.RedisCache", "django.contrib.sessions.backends.cached_db", "False",
+        "redis://127.0.0.1:6379/11", "1", "storages.backends.s3.S3Storage", "10.0", "300",
+    ]
+    assert show({"DJANGO_BEHIND_PROXY": "true", "DJANGO_TRUSTED_PROXY_COUNT": "2"})[4] == "2"
+
+
+def test_a_retry_wait_longer_than_the_visibility_timeout_is_an_error():
+    result = run_manage(
+        "check",
+        env_extra={"DJANGO_SETTINGS_MODULE": "config.settings", "REDIS_URL": "redis://127.0.0.1:6379/5",
+                   "CELERY_VISIBILITY_TIMEOUT": "120"},
+    )
+    assert result.returncode != 0
+    assert "project.E001" in result.stderr and "MAIL_RETRY_BACKOFF_MAX" in result.stderr
