@@ -283,6 +283,8 @@ LINK_CHECK_TIMEOUT = float(os.environ.get("DJANGO_LINK_CHECK_TIMEOUT", "10"))
 # Refuse to fetch addresses on this machine or the private network (a trainer's
 # link must not make the server probe its own network). Tests allow loopback.
 LINK_CHECK_BLOCK_PRIVATE = env_bool("DJANGO_LINK_CHECK_BLOCK_PRIVATE", default=True)
+# A resource saved with a new address in the admin gets its link checked in the background.
+LINK_CHECK_ON_SAVE = env_bool("DJANGO_LINK_CHECK_ON_SAVE", default=True)
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

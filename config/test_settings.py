@@ -8,3 +8,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Tests save resources with made-up addresses: no background check unless a test asks for it.
+LINK_CHECK_ON_SAVE = False

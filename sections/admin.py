@@ -9,6 +9,7 @@ with who and when, so an earlier version can be compared and restored.
 import difflib
 
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import models, transaction
@@ -372,18 +373,26 @@ class ResourceAdmin(SafeAutocompleteMixin, ContentVersionAdmin):
 
     @admin.action(description=_("Controleer de gekozen links nu"), permissions=["change"])
     def check_now(self, request, queryset):
-        from .linkcheck import check_urls
-
-        urls = sorted(set(queryset.values_list("url", flat=True)))
-        results = check_urls(urls)
-        services.record_link_results(results=results)
-        dead = sum(1 for r in results.values() if r.health in {Resource.Health.BROKEN, Resource.Health.UNREACHABLE})
+        """Queued, not waited for: other sites may take seconds each to answer."""
+        ids = list(queryset.values_list("pk", flat=True))
+        services.queue_link_check(resource_ids=ids)
         self.message_user(
             request,
-            gettext("%(checked)d links gecontroleerd, %(dead)d kapot of onbereikbaar.")
-            % {"checked": len(results), "dead": dead},
-            messages.WARNING if dead else messages.SUCCESS,
+            ngettext(
+                "De controle van %(count)d link staat in de wachtrij. De uitkomst verschijnt in de kolom "
+                "‘status van de link’ zodra ze klaar is, meestal binnen een minuut.",
+                "De controle van %(count)d links staat in de wachtrij. De uitkomst verschijnt in de kolom "
+                "‘status van de link’ zodra ze klaar is, meestal binnen een minuut.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+            messages.INFO,
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if settings.LINK_CHECK_ON_SAVE and (not change or "url" in form.changed_data):
+            services.queue_link_check(resource_ids=[obj.pk])
 
     @admin.action(description=_("Neem het eindadres over bij doorverwezen links"), permissions=["change"])
     def adopt_final_url(self, request, queryset):

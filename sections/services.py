@@ -182,3 +182,15 @@ def record_link_results(*, results: Mapping[str, "LinkResult"]) -> int:  # noqa:
         resources, ["health", "status_code", "final_url", "checked_at", "check_detail"], batch_size=200
     )
     return len(resources)
+
+
+def queue_link_check(*, resource_ids: Iterable[int] | None = None) -> None:
+    """Check these resources' links (all of them with None) in the background, after the commit:
+    a trainer never waits for other sites to answer. Without a broker it runs right after the
+    commit in this process."""
+    from .tasks import check_all_links, check_resource_links
+
+    ids = None if resource_ids is None else sorted(set(resource_ids))
+    if ids == []:
+        return
+    transaction.on_commit(lambda: check_all_links.delay() if ids is None else check_resource_links.delay(ids))

@@ -144,15 +144,56 @@ def test_admin_filters_resources_by_health(server, client, trainer, resource_fac
     assert "bron /missing" in dead and "bron /hang" in dead and "bron /ok" not in dead
 
 
-def test_admin_action_checks_now_and_adopts_final_addresses(server, client, trainer, resource_factory):
+def test_admin_action_queues_the_check_and_adopts_final_addresses(
+    server, client, trainer, resource_factory, django_capture_on_commit_callbacks
+):
     base, srv = server
     moved = resource_factory(url=base + "/moved", title="verhuisd")
     client.force_login(trainer)
     changelist = reverse("admin:sections_resource_changelist")
-    response = client.post(changelist, {"action": "check_now", "_selected_action": [moved.pk]})
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(changelist, {"action": "check_now", "_selected_action": [moved.pk]}, follow=True)
+    # The trainer is told it is queued, and nothing was fetched while they waited.
+    assert "staat in de wachtrij" in response.content.decode()
+    assert srv.hits == [] and len(queued) == 1
+    moved.refresh_from_db()
+    assert moved.health == H.UNCHECKED
+    queued[0]()  # what the worker does (without a broker: this process, right after the commit)
     moved.refresh_from_db()
     assert moved.health == H.REDIRECTED
     client.post(changelist, {"action": "adopt_final_url", "_selected_action": [moved.pk]})
     moved.refresh_from_db()
     assert moved.url == base + "/ok" and moved.health == H.OK
+
+
+def test_a_new_address_saved_in_the_admin_is_checked_in_the_background(
+    server, client, trainer, resource_factory, settings, django_capture_on_commit_callbacks
+):
+    base, srv = server
+    settings.LINK_CHECK_ON_SAVE = True
+    resource = resource_factory(url=base + "/ok", title="bron")
+    client.force_login(trainer)
+    url = reverse("admin:sections_resource_change", args=[resource.pk])
+    data = {"slide": resource.slide_id, "position": 1, "title": "bron", "url": base + "/missing", "kind": "article"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    resource.refresh_from_db()
+    assert resource.health == H.BROKEN and resource.status_code == 404
+    # Saved again without a new address: not checked again.
+    hits = len(srv.hits)
+    data["title"] = "bron, nieuwe titel"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, data)
+    assert len(srv.hits) == hits
+
+
+def test_the_nightly_task_checks_every_link(server, resource_factory):
+    from sections.tasks import check_all_links
+
+    base, srv = server
+    ok = resource_factory(url=base + "/ok")
+    gone = resource_factory(url=base + "/missing")
+    assert check_all_links.delay() is not None
+    ok.refresh_from_db()
+    gone.refresh_from_db()
+    assert (ok.health, gone.health) == (H.OK, H.BROKEN)
