@@ -83,6 +83,8 @@ MIDDLEWARE = [
 # Before everything that reads the client's address: a forwarded-for header shorter than the
 # proxy chain is answered 400 (config/proxy.py).
 MIDDLEWARE.insert(1, "config.proxy.ForwardedForMiddleware")
+# A database that is away for a moment answers 503 with Retry-After, not 500 (config/unavailable.py).
+MIDDLEWARE.append("config.unavailable.DatabaseUnavailableMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -169,6 +171,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for such tasks (kombu's default: every 10 × 10 s).
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -183,7 +188,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
     },
     # Mail that could not be queued (broker down) or whose worker vanished: queued again.
-    "outbox-sweep": {"task": "outbox.tasks.sweep", "schedule": 120.0},
+    # Redis can lose a message that was on its way to a worker killed at that moment.
+    "outbox-sweep": {"task": "outbox.tasks.sweep", "schedule": float(os.environ.get("DJANGO_MAIL_SWEEP_EVERY", "120"))},
     # Sent mail is kept for a while (what went out, when), then removed.
     "outbox-purge": {"task": "outbox.tasks.purge", "schedule": crontab(hour=4, minute=3)},
 }
@@ -308,6 +314,9 @@ MAIL_RETRY_BACKOFF = float(os.environ.get("DJANGO_MAIL_RETRY_BACKOFF", "30"))
 MAIL_RETRY_BACKOFF_MAX = float(os.environ.get("DJANGO_MAIL_RETRY_BACKOFF_MAX", "240"))
 MAIL_MAX_ATTEMPTS = int(os.environ.get("DJANGO_MAIL_MAX_ATTEMPTS", "10"))
 MAIL_SEND_LEASE = float(os.environ.get("DJANGO_MAIL_SEND_LEASE", "60"))
+# The sweep (beat) queues again a mail still waiting this long after it was written or last tried:
+# its task was lost (broker down when it was queued, or a message lost with a killed worker).
+MAIL_SWEEP_AFTER = float(os.environ.get("DJANGO_MAIL_SWEEP_AFTER", "600"))
 MAIL_KEEP_SENT_DAYS = int(os.environ.get("DJANGO_MAIL_KEEP_SENT_DAYS", "30"))
 
 # Security: strict by default in production, overridable for a TLS-terminating proxy.

@@ -35,16 +35,35 @@ class Delivery:
     retry_in: float | None = None
 
 
-def _queue(mail_id: int) -> None:
-    from .tasks import deliver_mail
+class _Publish:
+    """One on-commit callback per transaction, however many mails it wrote: 200 invitations
+    cost the request one message to the broker, and the worker fans them out."""
 
-    def publish():
+    def __init__(self, mail_id: int):
+        self.ids = [mail_id]
+
+    def __call__(self):
+        from .tasks import deliver_mail, deliver_mails
+
         try:
-            deliver_mail.delay(mail_id)
-        except Exception:  # noqa: BLE001 - broker unreachable: the sweep queues it later
-            logger.exception("Could not queue mail %s; the outbox sweep will send it", mail_id)
+            if len(self.ids) == 1:
+                deliver_mail.delay(self.ids[0])
+            else:
+                deliver_mails.delay(self.ids)
+        except Exception:  # noqa: BLE001 - broker unreachable: the sweep queues them later
+            logger.exception("Could not queue %d mail(s); the outbox sweep will send them", len(self.ids))
 
-    transaction.on_commit(publish, robust=True)
+
+def _queue(mail_id: int) -> None:
+    """Queue the delivery when the current transaction commits (at once outside one)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and connection.run_on_commit:
+        # Joined only within the same (save)point: a savepoint rolled back drops its own batch.
+        sids, last, _robust = connection.run_on_commit[-1]
+        if isinstance(last, _Publish) and sids == set(connection.savepoint_ids):
+            last.ids.append(mail_id)
+            return
+    transaction.on_commit(_Publish(mail_id), robust=True)
 
 
 def enqueue(message, *, key: str | None = None) -> OutgoingMail:
@@ -168,16 +187,20 @@ def resend(*, mails) -> int:
 
 def sweep(*, now=None) -> int:
     """Queue again what no task will deliver: mails still pending a while after they were written
-    or last tried (the broker was down when they were queued, or their task was lost), and mails
-    whose sender's lease ran out (its worker died). Idempotent: a mail queued twice is sent once."""
+    or last tried (the broker was down when they were queued, or their task was lost: Redis hands
+    a message to a worker by popping it, and a worker killed at that moment takes it along), and
+    mails whose sender's lease ran out (its worker died). Idempotent: a mail queued twice is sent
+    once."""
     now = now or timezone.now()
-    settle = timedelta(seconds=settings.MAIL_RETRY_BACKOFF_MAX + 60)
+    # A mail waiting for its retry is not lost; queued twice it would still be sent once.
+    settle = timedelta(seconds=max(settings.MAIL_SWEEP_AFTER, settings.MAIL_RETRY_BACKOFF_MAX + 5))
     stale = OutgoingMail.objects.filter(status=OutgoingMail.Status.PENDING, updated_at__lt=now - settle) | (
         OutgoingMail.objects.filter(status=OutgoingMail.Status.SENDING, locked_until__lt=now)
     )
     ids = list(stale.values_list("pk", flat=True)[:1000])
-    for mail_id in ids:
-        _queue(mail_id)
+    with transaction.atomic():  # one message to the broker for all of them
+        for mail_id in ids:
+            _queue(mail_id)
     return len(ids)
 
 

@@ -17,6 +17,15 @@ def deliver_mail(self, mail_id: int) -> str:
     return delivery.outcome
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_mails(mail_ids: list[int]) -> int:
+    """Fan a transaction's mails out, one task each (each retried on its own). Run twice (a
+    redelivery), it queues them twice: harmless, each mail is sent once."""
+    for mail_id in mail_ids:
+        deliver_mail.delay(mail_id)
+    return len(mail_ids)
+
+
 @shared_task(ignore_result=True)
 def sweep() -> int:
     return services.sweep()

@@ -42,6 +42,13 @@ def _transactional_rank(item):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The two-node test (tests/cluster/) starts servers and restarts PostgreSQL: it runs only when
+    # asked for with `-m cluster` (make cluster-test), never as part of the suite.
+    if "cluster" not in (config.option.markexpr or ""):
+        cluster = [item for item in items if "cluster" in item.keywords]
+        if cluster:
+            config.hook.pytest_deselected(items=cluster)
+            items[:] = [item for item in items if "cluster" not in item.keywords]
     # As Django's own runner does: tests that flush the database run after all the
     # others, so that rows made by data migrations (the "Trainers" group and its
     # rights) are there for every ordinary test. Browser tests go last and restore

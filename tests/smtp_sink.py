@@ -4,11 +4,14 @@
 ``start()`` again on the same port brings it back. ``reject`` holds addresses answered with 550.
 Nothing leaves this machine.
 """
+import logging
 import socket
 import threading
 from email import message_from_bytes
 
 from aiosmtpd.controller import Controller
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
 
 
 class _Handler:
@@ -46,7 +49,10 @@ class SmtpSink:
         self._controller = None
 
     def start(self):
-        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, ready_timeout=10)
+        # server_hostname: else aiosmtpd asks DNS for this machine's name on every connection.
+        self._controller = Controller(
+            _Handler(self), hostname=self.host, port=self.port, ready_timeout=10, server_hostname="localhost"
+        )
         self._controller.start()
         return self
 

@@ -70,3 +70,16 @@ def test_readyz_answers_within_a_second_when_a_check_hangs(client, monkeypatch):
     finally:
         release.set()
         health._running["cache"].result(timeout=5)
+
+
+def test_a_database_outage_is_a_503_with_retry_after(rf):
+    from django.db import OperationalError
+
+    from config.unavailable import DatabaseUnavailableMiddleware
+
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    response = middleware.process_exception(rf.post("/module/x/sectie/1/quiz/start/"), OperationalError("gone"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Even niet beschikbaar" in response.content.decode()
+    assert middleware.process_exception(rf.get("/"), ValueError("a bug")) is None  # a real error stays a 500

@@ -50,6 +50,24 @@ def test_a_mail_is_stored_at_once_and_sent_only_after_the_commit(django_capture_
     assert stored.body == ""  # a personal link does not stay in the database
 
 
+def test_one_transaction_queues_its_mails_as_one_message(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for n in range(3):
+            services.enqueue(message(to=f"deelnemer{n}@example.org"))
+    assert len(callbacks) == 1  # one message to the broker; the worker fans out (tasks.deliver_mails)
+    assert sorted(m.to[0] for m in mail.outbox) == [f"deelnemer{n}@example.org" for n in range(3)]
+    assert set(OutgoingMail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_rolled_back_savepoint_takes_its_mail_with_it(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.enqueue(message(to="blijft@example.org"))
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.enqueue(message(to="weg@example.org"))
+            raise RuntimeError
+    assert [m.to for m in mail.outbox] == [["blijft@example.org"]]
+
+
 def test_a_rolled_back_transaction_sends_nothing(transactional_db):
     with pytest.raises(RuntimeError), transaction.atomic():
         services.enqueue(message())
@@ -218,7 +236,7 @@ def test_a_broker_that_is_down_does_not_fail_the_request(settings, django_captur
         app.conf.broker_url = "memory://"
         fresh_connections()
     assert OutgoingMail.objects.get(pk=stored.pk).status == OutgoingMail.Status.PENDING
-    assert "the outbox sweep will send it" in caplog.text
+    assert "the outbox sweep will send them" in caplog.text
 
 
 # --- the admin: what staff see and do ------------------------------------------------------
