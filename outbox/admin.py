@@ -9,7 +9,10 @@ from .models import OutgoingMail
 
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipients", "subject", "status", "attempts", "last_error", "sent_at"]
+    # What staff look for first (status, who, why it failed) before the dates; on a phone the
+    # table scrolls sideways, so status and address come first.
+    list_display = ["status", "recipients", "subject", "attempts", "error", "created_at", "sent_at"]
+    list_display_links = ["recipients"]
     list_filter = ["status", "created_at"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
@@ -24,6 +27,10 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     @admin.display(description=_("aan"))
     def recipients(self, obj):
         return ", ".join(obj.to)
+
+    @admin.display(description=_("laatste foutmelding"), ordering="last_error")
+    def error(self, obj):
+        return obj.last_error if len(obj.last_error) <= 90 else obj.last_error[:89] + "…"
 
     def has_add_permission(self, request):
         return False  # mails are written by the site, not by hand
