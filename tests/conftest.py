@@ -444,3 +444,51 @@ def idea_group(db, centre_factory, centre_staff_factory, cohort_factory, user_fa
     outsider = user_factory(name="Olaf Buiten", email="olaf@example.org")
     services.enrol(cohort=other_cohort, user=outsider)
     return SimpleNamespace(centre=centre, trainer=trainer, cohort=cohort, learners=learners, outsider=outsider)
+
+
+# --- work queued for after the commit (mail, link checks: issue 12) ----------------------------
+
+
+@pytest.fixture(autouse=True)
+def _on_commit_runs_when_a_request_ends(request):
+    """Run what a request queued with ``transaction.on_commit`` when the request ends.
+
+    In production a request's writes are committed before it answers, and what it queued for
+    after the commit (a mail's delivery, a link check) runs then; without a broker in this very
+    process. pytest-django's ``db`` tests run inside one transaction that never commits, so that
+    work would never run and no test would see the mail a person gets. Here each test-client
+    request ends like a committed one: the callbacks it queued run (and are taken off the list,
+    so a ``django_capture_on_commit_callbacks`` around the request does not run them twice).
+    Tests that want to see the queue itself mark themselves ``@pytest.mark.keep_on_commit``.
+    Service calls outside a request use ``django_capture_on_commit_callbacks(execute=True)``.
+    """
+    if request.node.get_closest_marker("keep_on_commit"):
+        yield
+        return
+    from django.core.signals import request_finished, request_started
+    from django.db import connection
+
+    starts = []
+
+    def started(**kwargs):
+        starts.append(len(connection.run_on_commit))
+
+    def finished(**kwargs):
+        if not starts:
+            return
+        start = starts.pop()
+        if not connection.in_atomic_block:
+            return  # a transactional test: the commit already ran them
+        while len(connection.run_on_commit) > start:
+            queued = connection.run_on_commit[start:]
+            del connection.run_on_commit[start:]
+            for _savepoints, callback, _robust in queued:
+                callback()
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        yield
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)

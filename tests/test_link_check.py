@@ -144,6 +144,7 @@ def test_admin_filters_resources_by_health(server, client, trainer, resource_fac
     assert "bron /missing" in dead and "bron /hang" in dead and "bron /ok" not in dead
 
 
+@pytest.mark.keep_on_commit
 def test_admin_action_queues_the_check_and_adopts_final_addresses(
     server, client, trainer, resource_factory, django_capture_on_commit_callbacks
 ):
