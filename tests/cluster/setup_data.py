@@ -38,7 +38,7 @@ cohorts = [
     )
     for n in range(1, 4)
 ]
-learners = [person(f"leerling{n}@cluster.example", f"Leerling {n}") for n in range(1, 7)]
+learners = [person(f"leerling{n}@cluster.example", f"Leerling {n}") for n in range(1, 13)]
 victim = person("lena@cluster.example", "Lena Slachtoffer")
 slide = Slide.objects.filter(section__module=module, is_published=True).order_by("section__number", "position").first()
 quizzes = [
