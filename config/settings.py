@@ -292,7 +292,10 @@ LINK_CHECK_BLOCK_PRIVATE = env_bool("DJANGO_LINK_CHECK_BLOCK_PRIVATE", default=T
 # A resource saved with a new address in the admin gets its link checked in the background.
 LINK_CHECK_ON_SAVE = env_bool("DJANGO_LINK_CHECK_ON_SAVE", default=True)
 
-EMAIL_BACKEND = os.environ.get(
+# Every mail is stored in the outbox and delivered in the background (outbox/backends.py); the
+# backend that really delivers it is MAIL_DELIVERY_BACKEND (DJANGO_EMAIL_BACKEND).
+EMAIL_BACKEND = "outbox.backends.OutboxBackend"
+MAIL_DELIVERY_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )

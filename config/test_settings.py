@@ -2,7 +2,10 @@
 from .settings import *  # noqa: F401,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Django's test set-up replaces EMAIL_BACKEND with its locmem backend, so most tests see mail in
+# django.core.mail.outbox at once; tests of the outbox set EMAIL_BACKEND back to it, and what it
+# delivers lands in that same list.
+MAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

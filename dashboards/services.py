@@ -8,8 +8,10 @@ seven days. The unique constraint on (learner, UTC week) is the last line of
 defence where rows can't be locked (SQLite): the second sender then gets
 ``ReminderConflict`` and nothing of theirs is saved.
 
-The e-mails are sent inside the transaction: if the mail server refuses,
-nothing is recorded, and the reminder can be sent again straight away.
+The e-mails are handed over inside the transaction. On the site that means the outbox
+(EMAIL_BACKEND, outbox/): reminders and their mails are committed together, and a mail server
+that is down delays the mails (they wait in the outbox) instead of undoing the reminders. Only a
+backend that raises (the tests' failing one) rolls the reminders back.
 """
 import logging
 from dataclasses import dataclass

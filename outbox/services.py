@@ -148,7 +148,7 @@ def deliver(*, mail_id: int) -> Delivery:
         mail.save(update_fields=["status", "attempts", "locked_until", "updated_at"])
 
     try:
-        with get_connection(timeout=settings.EMAIL_TIMEOUT) as connection:
+        with get_connection(settings.MAIL_DELIVERY_BACKEND, timeout=settings.EMAIL_TIMEOUT) as connection:
             connection.send_messages([mail.to_message()])
     except Exception as error:  # noqa: BLE001 - every failure is recorded and retried or shown
         permanent = _is_permanent(error) or mail.attempts >= settings.MAIL_MAX_ATTEMPTS

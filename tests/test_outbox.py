@@ -30,7 +30,7 @@ def message(to="lena@example.org", subject="Welkom", body="Hallo Lena"):
 def smtp(settings):
     """A real mail server; the site sends to it over SMTP with a short time-out."""
     sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", sink.port, 2
     yield sink
     sink.stop()
@@ -140,7 +140,7 @@ def test_a_mail_server_that_never_answers_costs_email_timeout(settings, django_c
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(5)  # the kernel accepts the connection; nobody ever says "220"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", silent.getsockname()[1], 0.5
     try:
         started = time.monotonic()
@@ -160,7 +160,7 @@ def test_back_off_doubles_up_to_the_maximum(settings):
 
 
 def test_after_the_last_attempt_the_mail_waits_for_staff(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 1
     settings.MAIL_MAX_ATTEMPTS = 3
     stored = services.enqueue(message())  # the test's transaction never commits: delivered by hand
