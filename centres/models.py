@@ -318,3 +318,56 @@ class EnrolmentBatch(models.Model):
 
     def __str__(self):
         return f"{self.cohort} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PendingJoinQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(finished_at__isnull=True)
+
+    def unreported(self):
+        """Finished (enrolled or refused) but the learner has not been told yet."""
+        return self.filter(finished_at__isnull=False, reported_at__isnull=True)
+
+
+class PendingJoin(models.Model):
+    """A newcomer's intent to join a cohort, kept in the database from sign-up until it is done.
+
+    Someone who signs up from a cohort's join link still has to confirm their e-mail
+    address, perhaps on another device or browser than the one they signed up on. The
+    intent therefore can't live in the session: it is stored here against the new
+    account, finished (enrolled, or refused with a reason) the moment the address is
+    confirmed, and reported to the learner on the next page they see signed in
+    (``reported_at``), wherever that is.
+    """
+
+    class Outcome(models.TextChoices):
+        ENROLLED = "enrolled", _("ingeschreven")
+        REFUSED = "refused", _("geweigerd")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_join", verbose_name=_("gebruiker")
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pending_joins", verbose_name=_("cohort"))
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    finished_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
+    outcome = models.CharField(_("uitkomst"), max_length=10, choices=Outcome.choices, blank=True)
+    reason = models.CharField(_("reden"), max_length=20, blank=True)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("inschrijving")
+    )
+    reported_at = models.DateTimeField(_("gemeld op"), null=True, blank=True)
+
+    objects = PendingJoinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inschrijving in afwachting van bevestiging")
+        verbose_name_plural = _("inschrijvingen in afwachting van bevestiging")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True, outcome="") | Q(finished_at__isnull=False) & ~Q(outcome=""),
+                name="pendingjoin_outcome_when_finished",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.cohort}"

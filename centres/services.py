@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Cohort, EnrolmentBatch, Enrollment, Invitation, hash_token, new_join_code
+from .models import Cohort, EnrolmentBatch, Enrollment, Invitation, PendingJoin, hash_token, new_join_code
 
 INVITATION_VALID_DAYS = 14
 logger = logging.getLogger(__name__)
@@ -477,3 +477,60 @@ def add_centre_staff(*, centre, user, role: str):
     if role == CentreStaff.Role.TRAINER:
         grant_trainer_admin_access(user=user)
     return staff
+
+
+# --- joining by link across e-mail confirmation ---------------------------------
+
+
+@transaction.atomic
+def pending_join_record(*, user, cohort: Cohort) -> PendingJoin:
+    """Remember that ``user`` signed up from ``cohort``'s join link (the last link wins)."""
+    pending, _created = PendingJoin.objects.update_or_create(
+        user=user,
+        defaults={"cohort": cohort, "created_at": timezone.now(), "finished_at": None, "outcome": "",
+                  "reason": "", "enrollment": None, "reported_at": None},
+    )
+    return pending
+
+
+def pending_join_for(*, user) -> PendingJoin | None:
+    """The cohort a new account is waiting to join (for the verification e-mail), or ``None``."""
+    return PendingJoin.objects.unfinished().select_related("cohort__centre").filter(user=user).first()
+
+
+@transaction.atomic
+def pending_join_finish(*, user) -> PendingJoin | None:
+    """Enrol ``user`` in the cohort they signed up for, now that their address is confirmed.
+
+    Called when the address is confirmed (on whatever device) and again at every
+    log-in, so a join is finished even if the first call never happened. The same
+    rules as the join button apply: a cohort that closed, ended or filled up in the
+    meantime refuses, and then nothing is written but the refusal, which the learner
+    is told about. Returns the finished join, or ``None`` when there was nothing to do.
+    """
+    pending = PendingJoin.objects.select_for_update().filter(user=user, finished_at__isnull=True).first()
+    if pending is None:
+        return None
+    try:
+        result = enrol(cohort=pending.cohort, user=user)
+    except EnrolmentRefused as refusal:
+        pending.outcome, pending.reason = PendingJoin.Outcome.REFUSED, refusal.reason
+    else:
+        pending.outcome, pending.enrollment = PendingJoin.Outcome.ENROLLED, result.enrollment
+    pending.finished_at = timezone.now()
+    pending.save(update_fields=["outcome", "reason", "enrollment", "finished_at"])
+    return pending
+
+
+@transaction.atomic
+def pending_join_take_report(*, user) -> PendingJoin | None:
+    """The finished join the learner has not been told about yet, marked as told (at most once)."""
+    pending = (
+        PendingJoin.objects.select_for_update().unreported().select_related("cohort__centre")
+        .filter(user=user).first()
+    )
+    if pending is None:
+        return None
+    pending.reported_at = timezone.now()
+    pending.save(update_fields=["reported_at"])
+    return pending

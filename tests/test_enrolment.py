@@ -42,11 +42,12 @@ def test_anonymous_post_to_join_enrols_nobody_and_redirects_to_log_in(client, co
     assert not Enrollment.objects.exists()
 
 
-def test_newcomer_signs_up_verifies_and_joins(client, cohort_factory, settings):
+def test_newcomer_signs_up_verifies_and_is_enrolled_without_a_second_click(client, cohort_factory, settings):
     cohort = cohort_factory(name="Najaar")
     signup = reverse("account_signup") + f"?next={join_url(cohort)}"
     page = client.get(signup)
-    assert "verder met je inschrijving voor <strong>Najaar</strong>" in page.content.decode()  # the sign-up page says what it is for
+    # The sign-up page says what it is for and when the enrolment happens.
+    assert "ben je ingeschreven voor <strong>Najaar</strong>" in page.content.decode()
     response = client.post(
         signup,
         {
@@ -62,20 +63,20 @@ def test_newcomer_signs_up_verifies_and_joins(client, cohort_factory, settings):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
+    assert not Enrollment.objects.exists()  # not before the address is confirmed
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/account/confirm-email/\S+/", mail.outbox[0].body).group(0)
     confirm = link.split("testserver", 1)[1]
     assert client.get(confirm).status_code == 200
     response = client.post(confirm)
-    assert response.status_code == 302
-    assert response["Location"] == join_url(cohort)  # logged in and back at the join link
-    response = client.post(join_url(cohort))
     enrollment = Enrollment.objects.get()
+    assert response.status_code == 302
+    # Logged in and straight on the enrolment: no second "Schrijf me in".
+    assert response["Location"] == reverse("centres:enrollment", kwargs={"pk": enrollment.pk})
     assert enrollment.user.email == "nieuw@bakkerij.nl"
     assert enrollment.user.company_name == "Bakkerij Nieuw"
     assert enrollment.user.get_company_size_display().startswith("Micro")
     assert enrollment.status == Enrollment.Status.ACTIVE
-    assert response["Location"] == reverse("centres:enrollment", kwargs={"pk": enrollment.pk})
     page = client.get(response["Location"]).content.decode()
     assert "Je bent ingeschreven voor Najaar" in page
     assert cohort.module.get_absolute_url() in page

@@ -70,16 +70,16 @@ def test_newcomer_joins_by_link_signs_up_verifies_and_lands_in_the_module(page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Bevestig je e-mailadres")
     assert_no_axe_violations(page, "the 'check your e-mail' page")
     [message] = mail.outbox
+    assert "Voorjaar 2026 van Ondernemerscentrum Rivierenland" in message.body  # the mail names cohort and centre
     link = re.search(r"https?://\S+/account/confirm-email/\S+/", message.body).group(0)
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("E-mailadres bevestigen")
     assert_no_axe_violations(page, "the confirm-e-mail page")
     page.get_by_role("button", name="Bevestigen").click()
 
-    # Logged in, back at the join link: one click to enrol.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Voorjaar 2026")
-    page.get_by_role("button", name="Schrijf me in").click()
+    # Confirming finished the job: logged in and enrolled, no second "Schrijf me in" (issue 9.1).
     expect(page.locator(".messages")).to_contain_text("Je bent ingeschreven voor Voorjaar 2026")
+    expect(page.get_by_role("button", name="Schrijf me in")).to_have_count(0)
     assert_no_axe_violations(page, "the enrolment page")
     enrollment = Enrollment.objects.get(cohort=cohort)
     assert enrollment.user.email == "nina@bakkerij.nl" and enrollment.user.company_name == "Bakkerij Nieuw"
@@ -100,6 +100,49 @@ def test_newcomer_joins_by_link_signs_up_verifies_and_lands_in_the_module(page, 
     expect(page.locator(".module-card")).to_contain_text(cohort.module.title)
     expect(page.locator(".module-card")).to_contain_text("Voorjaar 2026")
     assert_no_axe_violations(page, "Mijn leeromgeving")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_confirming_on_another_device_enrols_and_the_first_log_in_opens_the_enrolment(
+    browser, page, live_server, cohort, viewport
+):
+    """Signed up on the desktop, the e-mail opened on a phone (another browser, no shared session)."""
+    from centres.models import Enrollment
+
+    page.set_viewport_size(viewport)
+    base = live_server.url
+    page.goto(base + cohort.get_join_url())
+    page.get_by_role("link", name="Account aanmaken").last.click()
+    expect(page.locator(".notice--join")).to_contain_text("Zodra je je e-mailadres hebt bevestigd")
+    page.get_by_label("E-mailadres").fill("piet@fietsen.nl")
+    page.get_by_label("Naam").fill("Piet Peeters")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Account aanmaken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bevestig je e-mailadres")
+    [message] = mail.outbox
+    link = re.search(r"https?://\S+/account/confirm-email/\S+/", message.body).group(0)
+
+    other = browser.new_context(locale="nl-NL", viewport=PHONE)
+    try:
+        phone = other.new_page()
+        phone.goto(link)
+        phone.get_by_role("button", name="Bevestigen").click()
+        expect(phone.locator(".messages")).to_contain_text(
+            "Je e-mailadres is bevestigd en je bent ingeschreven voor Voorjaar 2026")
+        assert_no_axe_violations(phone, "the log-in page after confirming on another device")
+    finally:
+        other.close()
+    assert Enrollment.objects.filter(cohort=cohort, user__email="piet@fietsen.nl").exists()
+
+    # Back on the first device: the first log-in lands on the enrolment, nothing to click again.
+    page.goto(base + "/account/login/")
+    page.get_by_label("E-mail").first.fill("piet@fietsen.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.locator(".messages")).to_contain_text("Je bent ingeschreven voor Voorjaar 2026")
+    expect(page.get_by_role("button", name="Schrijf me in")).to_have_count(0)
+    assert_no_axe_violations(page, "the enrolment page after the first log-in")
 
 
 def test_closed_and_unknown_links_explain_themselves(page, live_server, cohort):
