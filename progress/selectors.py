@@ -55,6 +55,19 @@ class SectionProgress:
     def slides_read(self) -> bool:
         return self.read_count >= self.slide_count
 
+    # The same parts as ModuleProgress, so one template says them in words for both.
+    @property
+    def slide_total(self) -> int:
+        return self.slide_count
+
+    @property
+    def quizzes_passed(self) -> int:
+        return 1 if self.quiz_id and self.quiz_passed else 0
+
+    @property
+    def quiz_total(self) -> int:
+        return 1 if self.quiz_id else 0
+
     @property
     def complete(self) -> bool:
         return self.items_total > 0 and self.items_done == self.items_total
@@ -102,6 +115,10 @@ class ModuleProgress:
     @property
     def slide_total(self) -> int:
         return sum(s.slide_count for s in self.sections)
+
+    @property
+    def read_count(self) -> int:
+        return sum(min(s.read_count, s.slide_count) for s in self.sections)
 
     @property
     def quizzes_passed(self) -> int:

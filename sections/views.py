@@ -23,6 +23,7 @@ from progress import services as progress_services
 from . import selectors, services, toc
 from .forms import ALT_PLACEHOLDER, ImageUploadForm
 from .models import SlideImage
+from .steps import step_diagram
 
 PREVIEW_MAX_CHARS = 100_000
 
@@ -63,13 +64,35 @@ def slide_detail(request, module_slug, number, position):
         progress = progress_selectors.module_progress_from_state(skeleton=skeleton, state=state)
         # A signed-in learner's reading is recorded (at most one cheap write); anonymous readers pay nothing.
         progress_services.slide_view_record(user=request.user, slide=place.slide, progress=progress)
+    section = place.slide.section
+    section_progress = progress.for_section(section.pk) if progress else None
     return render(
         request,
         "sections/slide_detail.html",
-        {"module": module, "section": place.slide.section, "slide": place.slide, "place": place, "progress": progress,
+        {"module": module, "section": section, "slide": place.slide, "place": place, "progress": progress,
          "toc": toc.with_ticks(place.toc, progress.read_slide_ids if progress else None),
-         "section_progress": progress.for_section(place.slide.section_id) if progress else None},
+         "section_progress": section_progress, "quiz_first": _quiz_is_next(place, section, section_progress),
+         # Called by the template only where the slide's cached fragment is rendered anew (a cache miss).
+         "diagram": lambda: _diagram(place)},
     )
+
+
+def _diagram(place):
+    """The slide's step diagram (issue 9.7), if it has one. A cached place carries no section slides:
+    then they are read (1 query), which happens only when the cached fragment is rendered anew."""
+    from .steps import SERIES
+
+    if not any(place.slide.slug in s.stage_slugs or place.slide.slug in s.also for s in SERIES):
+        return None
+    slides = place.section_slides or selectors.section_slides(section=place.slide.section)
+    return step_diagram(slide=place.slide, section_slides=slides)
+
+
+def _quiz_is_next(place, section, section_progress) -> bool:
+    """At a section's last slide, the quiz is the main way on until it is passed (issue 9.2)."""
+    if place.index_in_section != place.section_total or not getattr(section, "quiz", None):
+        return False
+    return not (section_progress and section_progress.quiz_passed)
 
 
 def _may_edit_content(user) -> bool:
@@ -88,7 +111,8 @@ def slide_preview(request, module_slug, number, slug):
     return render(
         request,
         "sections/slide_detail.html",
-        {"module": module, "section": place.slide.section, "slide": place.slide, "place": place, "preview": True},
+        {"module": module, "section": place.slide.section, "slide": place.slide, "place": place, "preview": True,
+         "diagram": step_diagram(slide=place.slide, section_slides=place.section_slides)},
     )
 
 

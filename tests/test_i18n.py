@@ -34,7 +34,7 @@ def test_overview_in_english(english, module6):
 def test_slide_in_english(english, module6):
     slide = module6.sections.get(number=1).slides.get(position=3)
     html = english.get(slide.get_absolute_url()).content.decode()
-    for text in ["slide 3 of 20", "3 / 48 in the module", "Quote", "Previous", "Next", "Contents of section 1",
+    for text in ["slide 3 of 20", "slide 3 of 48 in the module", "Quote", "Previous", "Next", "Contents of section 1",
                  "Previous and next slide", "Whole module as a hand-out"]:
         assert text in html, text
     for dutch in ["slide 3 van 20", "Vorige", "Volgende", "Citaat"]:

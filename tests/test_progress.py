@@ -163,7 +163,7 @@ def test_percentages_count_slides_and_quizzes(client, build_course, learner):
     assert (section_1.percent, section_1.complete, section_2.percent) == (100, True, 0)
 
     overview = client.get(module.get_absolute_url()).content.decode()
-    assert '<progress id="voortgang-module" class="meter__bar" max="100" value="50">' in overview
+    assert '<progress id="voortgang-module" class="meter__bar" max="100" value="50" aria-describedby="voortgang-module-delen">' in overview
     assert "3 van 6 slides gelezen" in overview and "1 van 2 quizzen gehaald" in overview
     assert '<progress id="voortgang-sectie-1" class="meter__bar" max="100" value="100">' in overview
     assert '<progress id="voortgang-sectie-2" class="meter__bar" max="100" value="0">' in overview
@@ -177,7 +177,7 @@ def test_percentages_count_slides_and_quizzes(client, build_course, learner):
 
     viewer = client.get(slide_url(module, 2, 1)).content.decode()
     # 4 items + this slide = 5 of 8
-    assert '<progress id="voortgang-module" class="meter__bar" max="100" value="62">' in viewer
+    assert '<progress id="voortgang-module" class="meter__bar" max="100" value="62" aria-describedby="voortgang-module-delen">' in viewer
     assert "62% afgerond" in viewer
 
 
