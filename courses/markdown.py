@@ -82,10 +82,33 @@ def _render(text: str) -> str:
     return sanitise_html(markdown_to_unsafe_html(text))
 
 
-def render_markdown(text: str | None) -> SafeString:
-    """Markdown → sanitised HTML, safe to put in a template as it is."""
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+@lru_cache(maxsize=4096)
+def _render_at(text: str, top_level: int) -> str:
+    """``_render`` with the body's headings moved so that its highest one is ``top_level``,
+    the others keeping their distance below it (never deeper than h6)."""
+    html = _render(text)
+    levels = [int(level) for _slash, level in _HEADING_TAG.findall(html)]
+    if not levels:
+        return html
+    shift = top_level - min(levels)
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
+
+
+def render_markdown(text: str | None, *, top_level: int | None = None) -> SafeString:
+    """Markdown → sanitised HTML, safe to put in a template as it is.
+
+    ``top_level``: the heading level the body's highest heading gets, so that a body's
+    headings follow the page's own (h2 under a slide page's h1, h4 under the hand-out's
+    h3 slide titles) whatever level the trainer typed (``###`` is common). Without it,
+    headings stay as typed (the editor's preview).
+    """
     # The output went through nh3 on the allowlist above: that is what makes it safe.
-    return mark_safe(_render(text or ""))  # noqa: S308  # nosec: reviewed, sanitised by nh3
+    if top_level is None:
+        return mark_safe(_render(text or ""))  # noqa: S308  # nosec: reviewed, sanitised by nh3
+    return mark_safe(_render_at(text or "", max(2, min(6, top_level))))  # noqa: S308  # nosec: reviewed, sanitised by nh3
 
 
 def cache_info():

@@ -46,3 +46,8 @@ def contentcache(parser, token):
     if not bits:
         raise template.TemplateSyntaxError("contentcache needs a name")
     return ContentCacheNode(nodelist, [parser.compile_filter(bit) for bit in bits])
+
+@register.filter(name="markdown_at")
+def markdown_at_filter(text, level):
+    """Markdown whose highest heading becomes ``h<level>``: one below the heading the body sits under."""
+    return render_markdown(text, top_level=int(level))
