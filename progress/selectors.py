@@ -396,3 +396,22 @@ def module_progress_from_state(*, skeleton, state: LearnerState) -> ModuleProgre
             progress.resume_url = _slide_url(module.slug, number, position)
             progress.resume_title, progress.resume_section, progress.resume_position = title, number, position
     return progress
+
+def certificate_trainer_names(*, certificate: Certificate) -> tuple[str, ...]:
+    """The trainers of the cohort named on ``certificate`` (1 query): the learner's enrolment in a cohort
+    of this module with that centre and name. None when the certificate names no cohort."""
+    from django.contrib.auth import get_user_model
+
+    if not certificate.cohort_name:
+        return ()
+    users = (
+        get_user_model().objects.filter(
+            trained_cohorts__enrollments__user_id=certificate.user_id,
+            trained_cohorts__module_id=certificate.module_id,
+            trained_cohorts__name=certificate.cohort_name,
+            trained_cohorts__centre__name=certificate.centre_name,
+        )
+        .order_by("name", "email")
+        .distinct()
+    )
+    return tuple(u.name or u.email for u in users)

@@ -77,7 +77,12 @@ def log_in(page, base, email):
 
 
 def next_slide(page):
-    page.locator(".pager a[rel='next']").click()
+    """The next slide; at a section's end, where the quiz is the main way on, the link past it."""
+    skip = page.locator(".pager-skip a")
+    if skip.count():
+        skip.click()
+    else:
+        page.locator(".pager a[rel='next']").click()
 
 
 def answer_quiz(page, *, right: bool):
@@ -103,14 +108,16 @@ def test_learner_journey_from_join_link_to_verified_certificate(page, live_serve
     base = live_server.url
     page.set_viewport_size(DESKTOP)
 
-    # The join link: log in, enrol, begin.
+    # The join link: log in, and that enrols (no second "Schrijf me in"); begin.
     page.goto(base + cohort.get_join_url())
     page.get_by_role("link", name="Inloggen").last.click()
+    expect(page.locator(".notice--join")).to_contain_text("Na het inloggen ben je ingeschreven voor Voorjaar 2026")
     page.get_by_label("E-mail").first.fill(lotte.email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Voorjaar 2026")
-    page.get_by_role("button", name="Schrijf me in").click()
+    expect(page.locator(".messages")).to_contain_text("Je bent ingeschreven voor Voorjaar 2026")
+    expect(page.get_by_role("button", name="Schrijf me in")).to_have_count(0)
     page.get_by_role("link", name="Begin met de module").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(cohort.module.title)
     expect(page.locator("#mijn-voortgang")).to_have_text("Jouw voortgang")
@@ -176,18 +183,23 @@ def test_learner_journey_from_join_link_to_verified_certificate(page, live_serve
                 check_page(page, "section page with progress")
             page.get_by_role("link", name="Begin met deze sectie").click()
 
-    # Module complete: the result page offers the certificate.
+    # Module complete: the result page leads to the completion page, which has the certificate.
     check_page(page, "quiz result passed with certificate")
     certificate = Certificate.objects.get(user=lotte)
+    page.get_by_role("link", name="Naar je certificaat").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gefeliciteerd: je hebt de module afgerond")
+    expect(page.get_by_role("link", name="Zet het op je LinkedIn-profiel")).to_have_attribute(
+        "href", re.compile(r"^https://www\.linkedin\.com/profile/add\?startTask=CERTIFICATION_NAME&"))
+    check_page(page, "completion page")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download je certificaat (PDF)").click()
     download = download_info.value
     assert download.suggested_filename == f"certificaat-{certificate.display_code}.pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(Path(download.path()).read_bytes())).pages)
     flat = re.sub(r"\s+", " ", text)
-    for expected in ("Certificaat", "Lotte van der Berg", "Module 6: Samenwerken voor duurzaam succes",
+    for expected in ("CERTIFICAAT", "Lotte van der Berg", "Module 6: Samenwerken voor duurzaam succes",
                      "bij Ondernemerscentrum Rivierenland, groep Voorjaar 2026",
-                     f"Certificaatcode: {certificate.display_code}"):
+                     f"CERTIFICAATCODE {certificate.display_code}"):
         assert expected in flat, expected
     verify_url = re.search(r"https?://\S+/certificaat/[A-Z0-9-]+/", flat).group(0)
 
@@ -195,6 +207,9 @@ def test_learner_journey_from_join_link_to_verified_certificate(page, live_serve
     page.goto(base + cohort.module.get_absolute_url())
     expect(page.locator("#mijn-voortgang")).to_have_text("Je hebt de module afgerond")
     expect(page.locator("#voortgang-module")).to_have_attribute("value", "100")
+    # A finished learner is not sent "further where you left off" but to the certificate.
+    expect(page.get_by_role("link", name="Verder waar je gebleven was")).to_have_count(0)
+    expect(page.get_by_role("link", name="Je certificaat en wat nu")).to_be_visible()
     check_page(page, "overview complete")
     page.goto(base + "/mijn-leeromgeving/")
     expect(page.locator(".module-card .certificate-box")).to_contain_text(certificate.display_code)
