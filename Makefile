@@ -43,6 +43,7 @@ load-content: migrate
 load: load-content
 	@test -z "$$DJANGO_SECRET_KEY" || { echo "Demo-accounts worden niet geladen met productie-instellingen (DJANGO_SECRET_KEY is gezet)."; exit 1; }
 	$(BIN)/python manage.py loaddata demo
+	$(BIN)/python manage.py load_demo_activity
 
 run: load
 	@echo ""
