@@ -16,7 +16,7 @@ from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
-from . import services
+from . import access, services
 from .models import Cohort, PendingJoin, normalise_join_code
 from .selectors import cohort_by_join_code
 
@@ -74,6 +74,13 @@ class AccountAdapter(_Base):
             if pending is not None:
                 _tell(self.request, pending, then_log_in=True)
         return super().get_email_verification_redirect_url(email_address)
+
+    def get_login_redirect_url(self, request):
+        """Centre staff land on their work (the centre page), learners on "Mijn leeromgeving"
+        (issue 9.10). A ``next`` address, where there is one, still wins (allauth's rule)."""
+        if access.can_use_centre_pages(request.user):
+            return reverse("centres:home")
+        return super().get_login_redirect_url(request)
 
     def post_login(self, request, user, *, redirect_url=None, **kwargs):
         cohort = cohort_from_join_url(redirect_url)

@@ -25,6 +25,8 @@ from progress.models import Certificate, SlideView
 from progress.selectors import ModuleProgress, SectionProgress
 from quizzes import selectors as quiz_selectors
 from quizzes.models import Answer, Attempt, Question, Quiz
+
+from quizzes.models import Answer, Attempt, Choice, Question
 from sections.models import Section, Slide
 
 from .models import Reminder
@@ -164,8 +166,9 @@ def module_sections(module) -> list[Section]:
     return sections
 
 
-def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDashboard:
-    """Every learner of ``cohort`` with their progress in its module (4 queries).
+def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None, user_id: int | None = None) -> CohortDashboard:
+    """Every learner of ``cohort`` with their progress in its module (4 queries); with ``user_id``,
+    that one learner only (the learner page), counted exactly as in the grid.
 
     1. the sections; 2. the enrolments with each learner and certificate;
     3. slides read per learner and section; 4. attempts per learner and quiz.
@@ -174,10 +177,13 @@ def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDa
     module = cohort.module
     sections = module_sections(module)
     learners = _learner_ids(cohort)
+    if user_id is not None:
+        learners = learners.filter(user_id=user_id)
 
     certificates = Certificate.objects.valid().filter(user=OuterRef("user_id"), module=module)
     enrollments = list(
         _place_holders(cohort)
+        .filter(**({"user_id": user_id} if user_id is not None else {}))
         .select_related("user")
         .only(
             "id", "status", "enrolled_at", "cohort_id", "user_id",
@@ -468,3 +474,73 @@ def learner_quiz_attempts(*, cohort: Cohort, user) -> list[LearnerQuizAttempts]:
         quiz.section.module = cohort.module
         result.append(LearnerQuizAttempts(section=quiz.section, overview=quiz_selectors.quiz_overview(quiz=quiz, user=user)))
     return result
+
+# --- one learner, for their trainer ------------------------------------------------
+
+
+@dataclass
+class SlideRead:
+    slide: Slide
+    number: int  # the learner's number of the slide in its section
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+@dataclass
+class LearnerDetail:
+    """What a trainer sees of one learner: the grid's row, every slide with when it was read,
+    every submitted attempt with each answer, and the reminders the learner got."""
+
+    row: LearnerRow
+    slides: list[tuple[Section, list[SlideRead]]]
+    attempts: list[Attempt]
+    reminders: list[Reminder]
+    reminded_recently: Reminder | None
+
+
+def learner_detail(*, cohort: Cohort, enrollment: Enrollment, now: datetime | None = None) -> LearnerDetail | None:
+    """One learner holding a place in ``cohort``, or ``None`` (a withdrawn learner) (11 queries, whatever
+    the number of slides, attempts or answers)."""
+    now = now or timezone.now()
+    dashboard = cohort_dashboard(cohort=cohort, now=now, user_id=enrollment.user_id)  # 4
+    if not dashboard.rows:
+        return None
+    row = dashboard.rows[0]
+    user_id = enrollment.user_id
+    seen = {
+        v["slide_id"]: v
+        for v in SlideView.objects.filter(user_id=user_id, slide__section__module=cohort.module)
+        .values("slide_id", "first_seen", "last_seen")
+    }  # 1
+    by_section: dict[int, list[SlideRead]] = {section.pk: [] for section in dashboard.sections}
+    for slide in Slide.objects.filter(section__module=cohort.module).for_learners().order_by("section__number", "position").only(
+        "id", "title", "position", "section_id", "slug", "kind", "is_published"
+    ):  # 1
+        reads = by_section.setdefault(slide.section_id, [])
+        view = seen.get(slide.pk)
+        reads.append(SlideRead(slide=slide, number=len(reads) + 1, first_seen=view and view["first_seen"],
+                               last_seen=view and view["last_seen"]))
+    attempts = list(
+        Attempt.objects.filter(user_id=user_id, quiz__section__module=cohort.module, submitted_at__isnull=False)
+        .select_related("quiz__section")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("question").prefetch_related(
+                    Prefetch("choices", queryset=Choice.objects.order_by("position")),
+                    Prefetch("question__choices", queryset=Choice.objects.filter(is_correct=True).order_by("position"),
+                             to_attr="right_choices"),
+                ).order_by("question__position"),
+            )
+        )
+        .order_by("quiz__section__number", "number")
+    )  # 4
+    reminders = list(Reminder.objects.filter(learner_id=user_id).select_related("sent_by", "cohort").order_by("-sent_at"))  # 1
+    recent = next((r for r in reminders if r.sent_at > now - REMINDER_INTERVAL), None)
+    return LearnerDetail(
+        row=row,
+        slides=[(section, by_section.get(section.pk, [])) for section in dashboard.sections],
+        attempts=attempts,
+        reminders=reminders,
+        reminded_recently=recent,
+    )

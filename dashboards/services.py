@@ -113,3 +113,33 @@ def send_reminders(*, cohort: Cohort, days: int, by, build_url, now=None) -> Rem
             logger.exception("Sending %d reminder(s) for cohort %s failed", len(messages), cohort.pk)
             raise ReminderNotSent from error
     return ReminderResult(sent=len(recipients), skipped=len(candidates) - len(recipients))
+
+
+class ReminderTooSoon(Exception):
+    """This learner already got a reminder in the last seven days."""
+
+
+@transaction.atomic
+def send_reminder(*, cohort: Cohort, row: "selectors.LearnerRow", by, build_url, now=None) -> Reminder:
+    """E-mail one learner a reminder from their learner page, under the same one-a-week rule as
+    ``send_reminders`` (a lock on the learner's row, then the database's unique constraint)."""
+    now = now or timezone.now()
+    user = row.user
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    if Reminder.objects.since(now - selectors.REMINDER_INTERVAL).filter(learner_id=user.pk).exists():
+        raise ReminderTooSoon
+    days = max(1, (now - row.inactive_since).days)
+    try:
+        with transaction.atomic():
+            reminder = Reminder.objects.create(
+                learner=user, cohort=cohort, sent_by=by, sent_at=now, week_start=week_start(now), inactive_days=days
+            )
+    except IntegrityError:
+        raise ReminderConflict from None
+    message = reminder_message(row=row, cohort=cohort, days=days, sender=by, build_url=build_url)
+    try:
+        get_connection().send_messages([message])
+    except Exception as error:  # noqa: BLE001 - any mail failure: roll back, tell the sender
+        logger.exception("Sending a reminder to learner %s failed", user.pk)
+        raise ReminderNotSent from error
+    return reminder

@@ -14,4 +14,8 @@ urlpatterns = [
         views.learner_attempts_reset,
         name="attempts_reset",
     ),
+
+    path("centrum/cohorten/<int:pk>/voortgang/deelnemer/<int:enrollment_pk>/", views.learner, name="learner"),
+    path("centrum/cohorten/<int:pk>/voortgang/deelnemer/<int:enrollment_pk>/herinnering/", views.learner_remind,
+         name="learner_remind"),
 ]

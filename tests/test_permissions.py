@@ -236,6 +236,8 @@ MATRIX = [
     ),
     ("certificate-unknown", "progress:certificate_verify", lambda w: {"code": "ONBEKEND"}, "get", None, everyone(404)),
     ("certificate-pdf", "progress:certificate_pdf", lambda w: {"code": w["certificate"].display_code}, "get", None, own(200)),
+    # Issue 9.5: the completion page is for a learner who completed the module; nobody here has (302 to the overview).
+    ("completion", "progress:completion", lambda w: {"module_slug": w["module"].slug}, "get", None, everyone(302)),
     # Accounts (allauth and the profile).
     ("login", "account_login", lambda w: {}, "get", None, logged_in(302, anonymous=200)),
     ("signup", "account_signup", lambda w: {}, "get", None, logged_in(302, anonymous=200)),
@@ -449,6 +451,14 @@ MATRIX = [
         lambda w: {},
         cohort_staff(404),
     ),
+
+    # Issue 9.11: one learner's page for their trainer, and a reminder for that learner alone.
+    ("dashboard-learner", "dashboards:learner", lambda w: {"pk": w["cohort"].pk, "enrollment_pk": w["enrollment"].pk},
+     "get", None, cohort_staff(200)),
+    ("dashboard-learner-missing", "dashboards:learner", lambda w: {"pk": w["cohort"].pk, "enrollment_pk": 999999},
+     "get", None, cohort_staff(404)),
+    ("dashboard-learner-remind", "dashboards:learner_remind",
+     lambda w: {"pk": w["cohort"].pk, "enrollment_pk": w["enrollment"].pk}, "post", lambda w: {}, cohort_staff(302)),
     # The admin: staff accounts only (trainers for content, site staff); managers don't need it.
     (
         "admin",
@@ -621,6 +631,8 @@ ALLOWED = {
     "centres:enrollment_status": "trainer",
     "dashboards:reminder": "trainer",
     "dashboards:attempts_reset": "trainer",
+
+    "dashboards:learner_remind": "trainer",
     "centres:invitation_resend": "manager",
     "ideas:cohort": "trainer",
     "ideas:post": "learner",

@@ -44,6 +44,15 @@ class _Words:
         self.attempts_url = ""
         self._ago = {}
         self._dates = {}
+        self._learner_url = None
+
+    def learner_url(self, enrollment) -> str:
+        """The learner page's address, reversed once per page and filled in per row."""
+        if self._learner_url is None:
+            self._learner_url = reverse("dashboards:learner", args=[enrollment.cohort_id, 999999999]).replace(
+                "999999999", "{}"
+            )
+        return esc(self._learner_url.format(enrollment.pk))
 
     def ago(self, days: int) -> str:
         if days not in self._ago:
@@ -92,7 +101,7 @@ def _row(row, words: _Words) -> str:
             if certificate else "—")
     return (
         f'<tr class="dash-row dash-row--{esc(row.status)}">'
-        f'<th scope="row" class="dash-col-name">{esc(user.name or user.email)}'
+        f'<th scope="row" class="dash-col-name"><a href="{words.learner_url(row.enrollment)}">{esc(user.name or user.email)}</a>'
         f'<span class="cell-note cell-email">{esc(user.email)}</span>'
         f'<a class="cell-note dash-attempts-link" href="{words.attempts_url}{user.pk:d}/pogingen/">{words.attempts}</a></th>'
         f"<td>{esc(user.company_name or '—')}</td>"
