@@ -23,8 +23,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The Nu Html Checker (vnu-jar from npm, run with Java) for tests/test_html_validity.py; skipped
+# without npm (on a developer's machine the test is then skipped with a reason).
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; fi
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 # Translation catalogues are compiled here (no gettext needed), never committed.
 messages: install

@@ -5,6 +5,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import CompanySector, CompanySize, User
@@ -61,6 +62,10 @@ class SignupForm(AllauthSignupForm):
         self.fields.update(_profile_fields())
         self.fields["email"].label = _("E-mailadres")
         self.fields["email"].help_text = _("Hiermee log je in. We sturen je een bevestigingslink.")
+        # Optional fields say so in their label (issue 9.9): a newcomer shouldn't wonder what they must fill in.
+        for field in self.fields.values():
+            if not field.required:
+                field.label = format_lazy("{} {}", field.label, _("(optioneel)"))
         self.order_fields(self.field_order)
 
     def custom_signup(self, request, user):

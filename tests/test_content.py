@@ -152,7 +152,7 @@ def test_module_is_loaded():
     assert module.title == "Samenwerken voor duurzaam succes"
     assert module.programme == "Sustainable Futures for Enterprise Centres"
     assert module.language == "nl"
-    assert module.introduction.startswith("Onze laatste module onderzoekt hoe het mkb een blijvende impact")
+    assert module.introduction.startswith("Onze laatste module onderzoekt hoe kmo's een blijvende impact")  # one word for SMEs (issue 9.9)
 
 
 @pytest.mark.django_db

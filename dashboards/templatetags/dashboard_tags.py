@@ -69,7 +69,7 @@ class _Words:
     def date(self, moment) -> str:
         day = localtime(moment).date()
         if day not in self._dates:
-            self._dates[day] = esc(date_format(day, "j M Y"))
+            self._dates[day] = esc(date_format(day, "j F Y"))
         return self._dates[day]
 
 

@@ -60,7 +60,7 @@ def test_newcomer_joins_by_link_signs_up_verifies_and_lands_in_the_module(page, 
     assert_no_axe_violations(page, "the sign-up page")
     page.get_by_label("E-mailadres").fill("nina@bakkerij.nl")
     page.get_by_label("Naam").fill("Nina Nieuw")
-    page.get_by_label("Bedrijf:", exact=True).fill("Bakkerij Nieuw")
+    page.get_by_label("Bedrijf (optioneel):", exact=True).fill("Bakkerij Nieuw")
     page.get_by_label("Sector").select_option("retail")
     page.get_by_label("Grootte van het bedrijf").select_option("micro")
     page.locator("#id_password1").fill(PASSWORD)
