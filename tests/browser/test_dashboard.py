@@ -42,7 +42,7 @@ def log_in(page, base):
     page.get_by_label("E-mail").first.fill("tessa@example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn leeromgeving")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorten")  # staff land on their work (issue 9.10)
 
 
 def grid_names(page):

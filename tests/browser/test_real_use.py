@@ -118,3 +118,58 @@ def test_a_step_diagram_marks_the_stage_and_has_no_kind_badge_for_plain_content(
     shot(page, f"step-diagram-{viewport['width']}")
     diagram.get_by_role("link", name=re.compile("Divergentie")).click()
     expect(page).to_have_url(live_server.url + slide_url(course, 3, 9))
+
+
+@pytest.fixture
+def demo(course):
+    """The demo world `make run` builds: accounts, the cohort "Voorjaar 2026" and its twelve learners' activity."""
+    from django.contrib.auth.models import Group
+
+    Group.objects.get_or_create(name="Trainers")  # made by a data migration; the live server's database is flushed
+    call_command("loaddata", "demo", verbosity=0)
+    call_command("load_demo_activity", verbosity=0)
+    from centres.models import Cohort
+
+    return Cohort.objects.get(join_code="DEMO2026")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_trainer_lands_on_the_centre_page_and_follows_up_a_stuck_learner(page, live_server, demo, viewport):
+    from django.core import mail
+
+    page.set_viewport_size(viewport)
+    base = live_server.url
+    page.goto(base + "/account/login/")
+    page.get_by_label("E-mail").first.fill("trainer@example.org")
+    page.get_by_label("Wachtwoord").fill("Trainer-demo-2026")
+    page.get_by_role("button", name="Inloggen").click()
+    # Point 10: the trainer lands on their work, not on a learner page.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorten")
+    page.get_by_role("link", name="Voorjaar 2026", exact=True).click()
+    page.get_by_role("link", name="Voortgang en quizresultaten").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voortgang van Voorjaar 2026")
+    stuck = page.locator("a.dash-stuck")
+    expect(stuck).to_contain_text("4 deelnemers vastgelopen")
+    totals = page.locator("details.dash-summary")
+    if viewport is PHONE:  # on a phone the learners come first: the totals are folded away
+        assert not totals.evaluate("d => d.open")
+        grid_top = page.locator(".dash-table").bounding_box()["y"]
+        assert grid_top < 2.2 * viewport["height"]
+    else:
+        assert totals.evaluate("d => d.open")
+    assert_no_axe_violations(page, "the dashboard with its stuck count")
+    shot(page, f"dashboard-{viewport['width']}")
+    stuck.click()
+    expect(page.locator(".filter [aria-current='page']")).to_contain_text("Vastgelopen")
+    names = page.locator(".dash-table tbody th[scope=row] a")
+    expect(names).to_have_count(4)
+    page.get_by_role("link", name="Pieter de Jong").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pieter de Jong")
+    expect(page.locator(".learner-stats")).to_contain_text("Vastgelopen")
+    expect(page.get_by_role("heading", name="Gelezen slides")).to_be_visible()
+    assert_no_axe_violations(page, "a learner page for the trainer")
+    shot(page, f"learner-page-{viewport['width']}")
+    page.get_by_role("button", name="Stuur herinnering").click()
+    expect(page.locator(".messages")).to_contain_text("Herinnering verstuurd aan Pieter de Jong")
+    expect(page.get_by_role("button", name="Stuur herinnering")).to_have_count(0)
+    assert [m.to for m in mail.outbox] == [["pieter@example.org"]]
