@@ -12,6 +12,7 @@ back in time (a learner who is "stuck" did nothing for weeks), with plain update
 Idempotent: a learner who already did something is left as they are, so running
 it twice changes nothing. It refuses to run with production settings.
 """
+import math
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -166,18 +167,21 @@ class Command(BaseCommand):
         choices = {}
         for choice in Choice.objects.filter(question_id__in=question_ids).select_related("question"):
             choices.setdefault(choice.question_id, []).append(choice)
+        # A failed attempt gets just enough wrong to stay under the pass mark, the "hard" questions first.
+        wrong = set()
+        if not right:
+            count = len(question_ids)
+            must_be_wrong = count - (math.ceil(count * quiz.pass_mark / 100) - 1)
+            by_difficulty = sorted(
+                question_ids,
+                key=lambda q: (choices[q][0].question.position not in HARD_QUESTIONS, rng.random()) if choices.get(q) else (True, 1),
+            )
+            wrong = set(by_difficulty[:max(1, must_be_wrong)])
         selections = {}
         for qid in question_ids:
             options = sorted(choices.get(qid, []), key=lambda c: c.position)
             good = {c.pk for c in options if c.is_correct}
             bad = [c.pk for c in options if not c.is_correct]
-            position = options[0].question.position if options else 0
-            wrong = not right and (position in HARD_QUESTIONS or rng.random() < 0.35)
-            selections[qid] = {bad[0]} if wrong and bad else good
-        if not right and all(selections[q] == {c.pk for c in choices.get(q, []) if c.is_correct} for q in question_ids):
-            first = question_ids[0]
-            bad = [c.pk for c in choices.get(first, []) if not c.is_correct]
-            if bad:
-                selections[first] = {bad[0]}
+            selections[qid] = {bad[0]} if qid in wrong and bad else good
         quiz_services.attempt_submit(attempt=attempt, user=user, selections=selections)
         Attempt.objects.filter(pk=attempt.pk).update(started_at=when - timedelta(minutes=12), submitted_at=when)
