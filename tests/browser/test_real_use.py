@@ -128,7 +128,12 @@ def demo(course):
     Group.objects.get_or_create(name="Trainers")  # made by a data migration; the live server's database is flushed
     call_command("loaddata", "demo", verbosity=0)
     call_command("load_demo_activity", verbosity=0)
+    from accounts.models import User
     from centres.models import Cohort
+
+    trainer = User.objects.get(email="trainer@example.org")  # the tests hash passwords another way than the fixture
+    trainer.set_password("Trainer-demo-2026")
+    trainer.save()
 
     return Cohort.objects.get(join_code="DEMO2026")
 
