@@ -3,9 +3,9 @@ import reversion
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sections.admin import AuthoringMedia, ContentVersionAdmin, view_on_site_link
 from sections.forms import DescribedImagesMixin
 
+from .history import AuthoringMedia, ContentVersionAdmin, view_on_site_link
 from .models import Module
 
 reversion.register(Module)

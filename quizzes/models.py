@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from courses import ordering
+
 
 class QuizQuerySet(models.QuerySet):
     def get_by_natural_key(self, module_slug, section_number):
@@ -305,3 +307,8 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.attempt_id}/{self.question_id}"
+
+
+# Positions 1..n per parent, one rule for every write that moves them (courses.ordering).
+ordering.register(Question, group_by="quiz_id")
+ordering.register(Choice, group_by="question_id")

@@ -2,29 +2,23 @@
 
 Written for someone who knows the subject and not Django: Dutch labels and
 help texts, a "Bekijk op de site" link everywhere, the Markdown editor with the
-site's own preview, slide order typed as numbers (``services.renumber_slides``
-closes gaps and resolves clashes), and every change kept by django-reversion
-with who and when, so an earlier version can be compared and restored.
+site's own preview, slide order typed as numbers (``courses.ordering`` closes
+gaps and resolves clashes), and every change kept by django-reversion with who
+and when, so an earlier version can be compared and restored
+(``courses.history.ContentVersionAdmin``).
 """
-import difflib
-
 import reversion
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
-from django.db import models, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
-from reversion.admin import VersionAdmin
-from reversion.models import Version
+
+from courses.history import MARKDOWN_EDITOR, AuthoringMedia, ContentVersionAdmin, view_on_site_link
 
 from config.admin_widgets import SafeAutocompleteMixin
 
@@ -32,111 +26,15 @@ from . import services
 from .forms import SectionAdminForm, SlideAdminForm, SlideImageForm, SlideInlineForm
 from .models import Resource, Section, Slide, SlideImage
 
-# The Markdown editor with live preview for every Markdown field; a typed web
-# address without a scheme is taken to be https:// (as Django 6 will).
-MARKDOWN_EDITOR = {
-    MarkdownxField: {"widget": AdminMarkdownxWidget},
-    models.URLField: {"assume_scheme": "https"},
-}
-
 # What history keeps. A slide's version carries its links, so restoring a slide
 # brings its links back as they were; a section's version is its own text only,
 # so restoring a section never rolls its slides back. (courses.admin registers
 # Module; a content app with questions registers them the same way, e.g.
 # ``reversion.register(Question, follow=["choices"])`` in its admin.py, and
-# subclasses ``ContentVersionAdmin`` for history, compare and restore.)
+# subclasses ``courses.history.ContentVersionAdmin`` for history, compare and restore.)
 reversion.register(Slide, follow=["resources"])
 reversion.register(Resource)
 reversion.register(Section)
-
-
-class AuthoringMedia:
-    css = {"all": ["sections/admin/authoring.css"]}
-    js = ["sections/admin/authoring.js"]
-
-
-def view_on_site_link(obj, label=None):
-    """A "Bekijk op de site" link for lists and inlines (a draft links to its preview)."""
-    if not obj or not obj.pk:
-        return "—"
-    return format_html(
-        '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label or gettext("Bekijk")
-    )
-
-
-class ContentVersionAdmin(VersionAdmin):
-    """History for content models: newest first, compare with the current state, restore."""
-
-    history_latest_first = True
-    revision_form_template = "admin/content_revision_form.html"
-    formfield_overrides = MARKDOWN_EDITOR
-    #: Fields shown side by side with the current state when a trainer opens an earlier version.
-    compare_fields: tuple[str, ...] = ()
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        version = get_object_or_404(Version, pk=version_id, object_id=object_id)
-        current = self.model._default_manager.filter(pk=object_id).first()
-        context = {"version_differences": self._differences(current, version), **(extra_context or {})}
-        with transaction.atomic():
-            # Restoring writes back old slide positions; lift the slides out of the way meanwhile.
-            with services.slides_parked(section_ids=_sections_in_revision(version.revision)):
-                return super().revision_view(request, object_id, version_id, context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        version = get_object_or_404(Version, pk=version_id)
-        with transaction.atomic():
-            with services.slides_parked(section_ids=_sections_in_revision(version.revision)):
-                return super().recover_view(request, version_id, extra_context)
-
-    def _differences(self, current, version):
-        """What would change on restoring ``version``: (field label, HTML diff) per changed field."""
-        if current is None:
-            return []
-        try:
-            old = version.field_dict
-        except Exception:  # an unreadable old version: reversion itself reports it on restore
-            return []
-        rows = []
-        for name in self.compare_fields:
-            field = self.model._meta.get_field(name)
-            before = _display(field, old.get(field.attname))
-            now = _display(field, getattr(current, field.attname))
-            if before != now:
-                rows.append((field.verbose_name, _diff_html(now, before)))
-        return rows
-
-
-def _display(field, value) -> str:
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return gettext("ja") if value else gettext("nee")
-    return "" if value is None else str(value)
-
-
-def _diff_html(now: str, before: str):
-    """Line by line: what is now (−) and what restoring brings back (+)."""
-    lines = difflib.ndiff(now.splitlines() or [""], before.splitlines() or [""])
-    kept = [(line[:1], line[2:]) for line in lines if line[:1] in {"-", "+", " "}]
-    return format_html_join(
-        "",
-        '<div class="diff-line diff-line--{}"><span class="diff-sign" aria-hidden="true">{}</span>{}</div>',
-        (({"-": "now", "+": "then", " ": "same"}[sign], sign, text or " ") for sign, text in kept),
-    )
-
-
-def _sections_in_revision(revision) -> set[int]:
-    """Sections whose slide positions a revision may write: the slides' then and now."""
-    slide_versions = revision.version_set.filter(content_type__app_label="sections", content_type__model="slide")
-    section_ids = set()
-    for slide_version in slide_versions:
-        try:
-            section_ids.add(slide_version.field_dict.get("section_id"))
-        except Exception:
-            continue
-    slide_ids = list(slide_versions.values_list("object_id", flat=True))
-    section_ids.update(Slide.objects.filter(pk__in=slide_ids).values_list("section_id", flat=True))
-    return {s for s in section_ids if s}
 
 
 # --- sections ----------------------------------------------------------------------

@@ -22,6 +22,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
+from courses import ordering
+
 
 class SectionQuerySet(models.QuerySet):
     def get_by_natural_key(self, module_slug, number):
@@ -340,3 +342,7 @@ class SlideImage(models.Model):
     def markdown(self) -> str:
         """The code a trainer pastes into a slide text."""
         return f"![{self.alt_text}]({self.get_absolute_url()})"
+
+
+# Positions 1..n per parent, one rule for every write that moves them (courses.ordering).
+ordering.register(Slide, group_by="section_id")

@@ -2,70 +2,28 @@
 
 Slide positions are unique per section (a database constraint), so a reorder
 can never be done by saving slides one by one: swapping 2 and 3 would clash
-half-way. ``renumber_slides`` therefore moves the section's slides out of the
-way first and then gives them 1..n in the wanted order, in two statements.
+half-way. The rule (1..n, a typed place honoured, the others shifting around it)
+lives in ``courses.ordering``; these services park a saved slide out of the way
+and let ``ordering.renumber`` give the section its numbers.
 """
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import F, Max
+
+from courses import ordering
 
 from .images import check_image, without_camera_metadata
 from .models import Resource, Section, Slide, SlideImage
 
 #: Positions a trainer can give: a section never has this many slides.
-MAX_POSITION = 999
-#: Saved slides wait at PARKING + i until ``renumber_slides`` gives them their place.
+MAX_POSITION = ordering.MAX_POSITION
+#: Saved slides wait at PARKING + i until ``ordering.renumber`` gives them their place.
 PARKING = 3000
 
 
-@transaction.atomic
-def renumber_slides(*, section: Section | int, requested: Mapping[int, int | None] | None = None) -> list[Slide]:
-    """Give the section's slides positions 1..n, without gaps, honouring ``requested``.
-
-    ``requested`` maps slide ids to the position a trainer typed (None: at the
-    end). Each such slide is taken out and put in at that place, as "move to
-    3" means in any list; the others keep their order around them. Two slides
-    asking for the same place get it in their old order. Returns the slides in
-    their new order.
-    """
-    section_id = section.pk if isinstance(section, Section) else section
-    requested = dict(requested or {})
-    slides = list(
-        Slide.objects.select_for_update().filter(section_id=section_id).order_by("position", "id").only("id", "position")
-    )
-    ordered = [slide for slide in slides if slide.pk not in requested]
-    moving = sorted(
-        (slide for slide in slides if slide.pk in requested),
-        key=lambda slide: (requested[slide.pk] is None, requested[slide.pk] or 0, slide.position, slide.pk),
-    )
-    previous_wanted, previous_index = None, None
-    for slide in moving:
-        wanted = requested[slide.pk]
-        if wanted is None:
-            ordered.append(slide)
-            continue
-        index = previous_index + 1 if wanted == previous_wanted else min(max(wanted, 1) - 1, len(ordered))
-        ordered.insert(index, slide)
-        previous_wanted, previous_index = wanted, index
-    if any(slide.position != i for i, slide in enumerate(ordered, 1)):
-        _lift(section_ids=[section_id])
-        for i, slide in enumerate(ordered, 1):
-            slide.position = i
-        Slide.objects.bulk_update(ordered, ["position"])
-    return ordered
-
-
-def _lift(*, section_ids) -> None:
-    """Move the sections' slides above every position in use, keeping their order.
-
-    Adding more than the highest position means no row ever lands on a number
-    another row still holds, even where the database checks uniqueness row by row.
-    """
-    highest = Slide.objects.filter(section_id__in=section_ids).aggregate(highest=Max("position"))["highest"]
-    if highest:
-        Slide.objects.filter(section_id__in=section_ids).update(position=F("position") + highest)
+def section_slides(section: Section | int):
+    """All slides of one section, drafts included: what ``ordering.renumber`` numbers."""
+    return Slide.objects.filter(section_id=section.pk if isinstance(section, Section) else section)
 
 
 @transaction.atomic
@@ -84,9 +42,9 @@ def save_slide(*, slide: Slide, position: int | None, previous_section_id: int |
             return slide
     slide.position = PARKING
     slide.save()
-    renumber_slides(section=slide.section_id, requested={slide.pk: position})
+    ordering.renumber(section_slides(slide.section_id), requested={slide.pk: position})
     if moved_section:
-        renumber_slides(section=previous_section_id)
+        ordering.renumber(section_slides(previous_section_id))
     slide.refresh_from_db(fields=["position"])
     return slide
 
@@ -115,7 +73,7 @@ def save_section_slides(
         requested[slide.pk] = position
     for slide in changed:
         slide.save()
-    renumber_slides(section=section, requested=requested)
+    ordering.renumber(section_slides(section), requested=requested)
 
 
 @transaction.atomic
@@ -125,27 +83,8 @@ def delete_slides(*, slides: Iterable[Slide]) -> None:
     for slide in slides:
         section_ids.add(slide.section_id)
         slide.delete()
-    for section_id in section_ids:
-        renumber_slides(section=section_id)
-
-
-@contextmanager
-def slides_parked(*, section_ids: Iterable[int]):
-    """Lift the sections' slides out of 1..n while something writes old positions back; renumber after.
-
-    Restoring an earlier version writes the position a slide had then, which
-    another slide may hold now. Inside this block no slide holds a low number,
-    so nothing clashes; afterwards every section is 1..n again, in the order
-    the positions then give (an unchanged order if the restore was rolled back).
-    Use inside a transaction.
-    """
-    section_ids = {i for i in section_ids if i}
-    _lift(section_ids=section_ids)
-    try:
-        yield
-    finally:
-        for section_id in sorted(section_ids):
-            renumber_slides(section=section_id)
+    for section_id in sorted(section_ids):
+        ordering.renumber(section_slides(section_id))
 
 
 @transaction.atomic

@@ -140,7 +140,8 @@ def test_trainer_edits_previews_uploads_reorders_and_restores(page, browser, liv
     assert original_title in learner_text(browser, f"{base}/module/{live_module.slug}/sectie/1/slide/1/")
     assert first_title in learner_text(browser, learner_url)
 
-    # 5. Restore the first version (the module as loaded), compare first.
+    # 5. Restore the first version (the module as loaded), compare first: the slide goes back to
+    #    its text and its place then (2), and the slide that was first is first again.
     page.goto(f"{base}/beheer/sections/slide/{slide.pk}/history/")
     page.get_by_role("link").filter(has_text=re.compile(r"\d")).last.click()
     expect(page.locator(".version-diff")).to_contain_text("Bijgewerkt in de browser")
@@ -148,10 +149,50 @@ def test_trainer_edits_previews_uploads_reorders_and_restores(page, browser, liv
     expect(page.locator(".messagelist")).to_be_visible()
     slide.refresh_from_db()
     assert "Bijgewerkt in de browser" not in slide.body
-    restored = learner_text(browser, f"{base}/module/{live_module.slug}/sectie/1/slide/1/")
+    assert slide.position == 2
+    restored = learner_text(browser, learner_url)
     assert "Bijgewerkt in de browser" not in restored and original_title in restored
+    assert first_title in learner_text(browser, f"{base}/module/{live_module.slug}/sectie/1/slide/1/")
     positions = list(Slide.objects.filter(section=section).order_by("position").values_list("position", flat=True))
     assert positions == list(range(1, len(positions) + 1))
+
+
+def test_restoring_the_first_version_keeps_the_slide_at_its_place(page, browser, live_server, trainer_in_browser,
+                                                                  live_module):
+    """Issue 8: edit slide 1.2, restore "Eerste versie": the learner's address …/sectie/1/slide/2/ shows
+    the same slide as before the edit (it used to become slide 1)."""
+    base = live_server.url
+    section = live_module.sections.get(number=1)
+    slide = section.slides.get(position=2)
+    learner_url = f"{base}/module/{live_module.slug}/sectie/1/slide/2/"
+    before = learner_page(browser)
+    before.goto(learner_url)
+    heading_before = before.locator("h1").inner_text()
+    before.close()
+    assert heading_before == slide.title
+
+    log_in(page, base)
+    page.goto(f"{base}/beheer/sections/slide/{slide.pk}/change/")
+    page.locator("#id_body").fill("Tijdelijk herschreven.")
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("gewijzigd")
+
+    page.goto(f"{base}/beheer/sections/slide/{slide.pk}/history/")
+    page.locator("tr", has_text="Eerste versie").get_by_role("link").first.click()
+    expect(page.locator("#id_position")).to_have_value("2")  # the restore page shows the version's place
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+    after = learner_page(browser)
+    after.goto(learner_url)
+    expect(after.locator("h1")).to_have_text(heading_before)
+    expect(after.locator("main")).not_to_contain_text("Tijdelijk herschreven.")
+    after.goto(f"{base}/module/{live_module.slug}/sectie/1/slide/1/")
+    expect(after.locator("h1")).not_to_have_text(heading_before)
+    after.close()
+    assert list(section.slides.order_by("position").values_list("position", flat=True)) == list(
+        range(1, section.slides.count() + 1)
+    )
 
 
 def test_trainer_prepares_a_draft_and_previews_it(page, browser, live_server, trainer_in_browser, live_module):
