@@ -10,7 +10,7 @@ enrolled the same way. No signals: allauth calls these hooks itself.
 """
 from urllib.parse import urlsplit
 
-from allauth.account.adapter import DefaultAccountAdapter
+from accounts.adapter import AccountAdapter as _MailDoorAdapter
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
@@ -20,7 +20,8 @@ from . import access, services
 from .models import Cohort, PendingJoin, normalise_join_code
 from .selectors import cohort_by_join_code
 
-_Base = DefaultAccountAdapter
+# allauth's mails leave through accounts.mail.send (accounts.adapter); this adds the join link.
+_Base = _MailDoorAdapter
 
 
 def cohort_from_join_url(url: str | None) -> Cohort | None:

@@ -4,8 +4,8 @@ Development needs no variable at all (SQLite file, debug on, console e-mail).
 Production is switched on by giving ``DJANGO_SECRET_KEY``: debug then defaults
 to off and the security settings below pass ``manage.py check --deploy``.
 """
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "progress",
     "ideas",
     "dashboards",
+    "transfer",
     "search",
     "reports",
     "outbox",

@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from courses.models import Module
-from courses.portability import export_bytes
 from quizzes.models import Choice, Question, Quiz
 from sections.models import Resource, Section, Slide, SlideImage
 from sections.services import create_slide_image
+from transfer.portability import export_bytes
 
 SLUG = "samenwerken-voor-duurzaam-succes"
 

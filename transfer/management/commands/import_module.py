@@ -1,7 +1,7 @@
 """manage.py import_module <file>: load a module export, creating or updating by natural keys."""
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.portability import PortabilityError, import_module
+from transfer.portability import PortabilityError, import_module
 
 
 class Command(BaseCommand):

@@ -32,15 +32,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, transaction
-from django.db.models import F, Max
 from django.utils import timezone
 
+from courses import ordering
+from courses.models import Module
 from quizzes.models import Choice, Question, Quiz
 from sections.images import check_image
 from sections.models import Resource, Section, Slide, SlideImage
-from sections.services import renumber_slides
-
-from .models import Module
 
 FORMAT = "duurzaam-samenwerken/module"
 VERSION = 1
@@ -201,24 +199,6 @@ def _check_rows(rows: list[dict], slug: str) -> None:
                     raise PortabilityError("Het bestand verwijst naar een andere module dan het zegt.")
 
 
-def _lift_questions(module: Module) -> None:
-    questions = Question.objects.filter(quiz__section__module=module)
-    highest = questions.aggregate(highest=Max("position"))["highest"]
-    if highest:
-        questions.update(position=F("position") + highest)
-
-
-def _renumber_questions(module: Module) -> None:
-    for quiz in Quiz.objects.filter(section__module=module):
-        questions = list(quiz.questions.order_by("position", "id"))
-        if any(q.position != i for i, q in enumerate(questions, 1)):
-            highest = max(q.position for q in questions)
-            quiz.questions.update(position=F("position") + highest)
-            for i, question in enumerate(questions, 1):
-                question.position = i
-            Question.objects.bulk_update(questions, ["position"])
-
-
 #: Fields that belong to this site, not to the content: an import keeps them (or starts them fresh).
 SITE_STATE = {
     Resource: ["health", "status_code", "final_url", "checked_at", "check_detail"],
@@ -281,15 +261,40 @@ def import_module(*, source, dry_run: bool = False) -> ImportReport:
 
 
 def _load(rows: list[dict], slug: str, archive: zipfile.ZipFile, report: ImportReport) -> None:
-    module = Module.objects.filter(slug=slug).first()
-    if module is not None:
-        section_ids = list(module.sections.values_list("id", flat=True))
-        # Make room: positions from the file may be held by other slides or questions right now.
-        highest = Slide.objects.filter(section_id__in=section_ids).aggregate(h=Max("position"))["h"]
-        if highest:
-            Slide.objects.filter(section_id__in=section_ids).update(position=F("position") + highest)
-        _lift_questions(module)
+    # Positions from the file may be held by other slides or questions right now: park them, so each
+    # row of the file goes to the place the file gives it and rows the file lacks keep their order
+    # around them (the rule of courses.ordering, the same as for a restore). Choices are not parked:
+    # their position is their natural key, so a choice of the file always updates the one at its place.
+    with (
+        ordering.parked(Slide.objects.filter(section__module__slug=slug), group_by="section_id",
+                        reserve=_highest_position(rows, "sections.slide")),
+        ordering.parked(Question.objects.filter(quiz__section__module__slug=slug), group_by="quiz_id",
+                        reserve=_highest_position(rows, "quizzes.question")),
+    ):
+        seen = _save_rows(rows, archive, report)
 
+    module = Module.objects.get(slug=slug)
+    report.module = module
+    for slide in Slide.objects.filter(section__module=module).exclude(pk__in=seen[Slide]).select_related("section"):
+        if slide.is_published:
+            slide.is_published = False
+            slide.save(update_fields=["is_published"])
+        report.unpublished.append(f"{slide.section.number}. {slide.title}")
+    stale = Resource.objects.filter(slide_id__in=seen[Slide]).exclude(pk__in=seen[Resource])
+    report.removed_resources = list(stale.values_list("url", flat=True))
+    stale.delete()
+    for question in Question.objects.filter(quiz__section__module=module).exclude(pk__in=seen[Question]):
+        report.left_alone.append(f"vraag {question.slug}")
+    for choice in Choice.objects.filter(question__quiz__section__module=module).exclude(pk__in=seen[Choice]):
+        report.left_alone.append(f"antwoord {choice.position} bij vraag {choice.question.slug}")
+
+
+def _highest_position(rows: list[dict], label: str) -> int:
+    positions = [row["fields"].get("position") for row in rows if row.get("model") == label]
+    return max((p for p in positions if isinstance(p, int)), default=0)
+
+
+def _save_rows(rows: list[dict], archive: zipfile.ZipFile, report: ImportReport) -> dict[type, set]:
     seen = defaultdict(set)
     for deserialized in serializers.deserialize("json", json.dumps(rows)):
         obj = deserialized.object
@@ -302,24 +307,7 @@ def _load(rows: list[dict], slug: str, archive: zipfile.ZipFile, report: ImportR
         deserialized.save()
         seen[model].add(obj.pk)
         (report.updated if existing else report.created)[str(model._meta.verbose_name_plural)] += 1
-
-    module = Module.objects.get(slug=slug)
-    report.module = module
-    for slide in Slide.objects.filter(section__module=module).exclude(pk__in=seen[Slide]).select_related("section"):
-        if slide.is_published:
-            slide.is_published = False
-            slide.save(update_fields=["is_published"])
-        report.unpublished.append(f"{slide.section.number}. {slide.title}")
-    for section in module.sections.all():
-        renumber_slides(section=section)
-    stale = Resource.objects.filter(slide_id__in=seen[Slide]).exclude(pk__in=seen[Resource])
-    report.removed_resources = list(stale.values_list("url", flat=True))
-    stale.delete()
-    for question in Question.objects.filter(quiz__section__module=module).exclude(pk__in=seen[Question]):
-        report.left_alone.append(f"vraag {question.slug}")
-    for choice in Choice.objects.filter(question__quiz__section__module=module).exclude(pk__in=seen[Choice]):
-        report.left_alone.append(f"antwoord {choice.position} bij vraag {choice.question.slug}")
-    _renumber_questions(module)
+    return seen
 
 
 def export_bytes(module: Module) -> bytes:

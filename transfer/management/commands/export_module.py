@@ -1,8 +1,8 @@
-"""manage.py export_module <slug> <file>: the whole module in one portable file (see courses.portability)."""
+"""manage.py export_module <slug> <file>: the whole module in one portable file (see transfer.portability)."""
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.models import Module
-from courses.portability import export_module
+from transfer.portability import export_module
 
 
 class Command(BaseCommand):
