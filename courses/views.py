@@ -2,13 +2,14 @@
 from django.shortcuts import render
 
 from progress.selectors import module_progress_or_none
+from sections import selectors as section_selectors
 
 from . import selectors
 from .page_cache import content_page
 
 
 def _overview(request, module):
-    summaries = selectors.module_sections_summary(module=module) if module else []
+    summaries = section_selectors.module_sections_summary(module=module) if module else []
     first_slide = next((s.first_slide for s in summaries if s.first_slide), None)
     return render(
         request,
@@ -41,5 +42,5 @@ def module_handout(request, module_slug):
     return render(
         request,
         "courses/handout.html",
-        {"module": module, "sections": selectors.module_handout(module=module)},
+        {"module": module, "sections": section_selectors.module_handout(module=module)},
     )

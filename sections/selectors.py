@@ -5,6 +5,7 @@ the table of contents, "slide 7 van 19", the progress bar and previous/next
 across section boundaries all come from one query over the module's slides.
 """
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from django.db import models
@@ -20,6 +21,8 @@ from django.utils.translation import get_language
 from . import toc
 
 from .models import Resource, Section, Slide
+
+WORDS_PER_MINUTE = 200
 
 
 def section_get(*, module: Module, number: int) -> Section:
@@ -180,3 +183,62 @@ def section_slides(*, section: Section) -> list[Slide]:
     for slide in slides:
         slide.section = section
     return slides
+
+
+# --- the module page and the hand-out (moved here from courses.selectors: they read sections) ---
+
+
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0
+
+
+@dataclass(frozen=True)
+class SectionSummary:
+    section: Section
+    slide_count: int
+    minutes: int
+    first_slide: Slide | None
+
+
+def module_sections_summary(*, module: Module) -> list[SectionSummary]:
+    """The module's sections with published slide count and estimated reading time (2 queries)."""
+    sections = list(module.sections.order_by("number"))
+    slides = Slide.objects.filter(section__module=module).for_learners().order_by("section__number", "position").only(
+        "id", "section_id", "position", "title", "body", "kind", "is_published"
+    )
+    per_section: dict[int, list[Slide]] = {}
+    for slide in slides:
+        per_section.setdefault(slide.section_id, []).append(slide)
+    summaries = []
+    for section in sections:
+        section.module = module
+        section_slides = per_section.get(section.id, [])
+        words = sum(len(s.body.split()) + len(s.title.split()) for s in section_slides)
+        for slide in section_slides:
+            slide.section = section
+        summaries.append(
+            SectionSummary(
+                section=section,
+                slide_count=len(section_slides),
+                minutes=reading_minutes(words),
+                first_slide=section_slides[0] if section_slides else None,
+            )
+        )
+    return summaries
+
+
+def module_handout(*, module: Module) -> list[Section]:
+    """The whole module with its published slides and resources, for the printable hand-out (3 queries)."""
+    sections = list(
+        module.sections.order_by("number").prefetch_related(
+            Prefetch(
+                "slides",
+                queryset=Slide.objects.for_learners().order_by("position").prefetch_related(
+                    Prefetch("resources", queryset=Resource.objects.order_by("position", "id"))
+                ),
+            )
+        )
+    )
+    for section in sections:
+        section.module = module
+    return sections
