@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.models import Module
+from quizzes import services as quiz_services
+from quizzes.models import Attempt
 
 from . import selectors
 from .models import Certificate, SlideView
@@ -147,6 +149,16 @@ def certificate_reissue(*, certificate: Certificate) -> Certificate:
     )
     Certificate.objects.filter(pk=locked.pk).update(replaced_by=new.pk)
     return new
+
+
+@transaction.atomic
+def quiz_attempt_submit(*, attempt: Attempt, user, selections: dict[int, set[int]]) -> Attempt:
+    """Submit the learner's attempt (``quizzes.services.attempt_submit``) and, on a pass, complete the
+    module: the attempt that completes it and the certificate are committed together or not at all."""
+    submitted = quiz_services.attempt_submit(attempt=attempt, user=user, selections=selections)
+    if submitted.passed:
+        module_completion_check(user=user, module=submitted.quiz.section.module)
+    return submitted
 
 
 @transaction.atomic

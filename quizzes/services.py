@@ -12,14 +12,16 @@ click or two tabs can never open a second attempt or submit one twice:
 The attempt policy (``policy.py``) is decided under the same user-row lock:
 the daily limit and the pause after a failed attempt count the attempts the
 lock protects, so parallel starts can never get past the limit.
+
+What a pass means for the module (completion, the certificate) belongs to the
+layer above: ``progress.services.quiz_attempt_submit`` calls ``attempt_submit``
+and issues the certificate in the same transaction. Quizzes never import progress.
 """
 import random
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-
-from progress import services as progress_services
 
 from . import policy, scoring
 from .models import Answer, Attempt, AttemptReset, Choice, Question, Quiz
@@ -170,8 +172,6 @@ def attempt_submit(*, attempt: Attempt, user, selections: dict[int, set[int]]) -
     locked.score = scoring.score_percent(correct_count=right, question_count=total)
     locked.passed = scoring.has_passed(correct_count=right, question_count=total, pass_mark=locked.quiz.pass_mark)
     locked.save(update_fields=["submitted_at", "correct_count", "question_count", "pass_mark", "score", "passed"])
-    if locked.passed:
-        progress_services.module_completion_check(user=user, module=locked.quiz.section.module)
     return locked
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.selectors import module_get
+from progress import services as progress_services
 from progress.selectors import may_get_certificate, module_progress
 
 from . import scoring, selectors, services
@@ -98,7 +99,7 @@ def attempt_take(request, module_slug, number, attempt_id):
         form = AttemptForm(request.POST, questions=questions)
         if form.is_valid():
             try:
-                services.attempt_submit(attempt=attempt, user=request.user, selections=form.selections)
+                progress_services.quiz_attempt_submit(attempt=attempt, user=request.user, selections=form.selections)
             except services.AttemptAlreadySubmitted:
                 messages.warning(request, _("Deze poging was al ingeleverd. Er is niets gewijzigd."))
                 return redirect(_result_url(quiz, attempt.pk))

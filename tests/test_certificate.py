@@ -26,7 +26,7 @@ def pass_quiz(user, module, number):
     selections = {
         q.pk: {c.pk for c in q.choices.all() if c.is_correct} for q in quiz.questions.prefetch_related("choices")
     }
-    return quiz_services.attempt_submit(attempt=attempt, user=user, selections=selections)
+    return services.quiz_attempt_submit(attempt=attempt, user=user, selections=selections)
 
 
 def read_all(user, module):

@@ -7,13 +7,13 @@ a refresh, and nothing at all for an anonymous reader.
 import re
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from progress import selectors
+from progress import services as progress_services
 from progress.models import SlideView
 from quizzes import services as quiz_services
 from sections.models import Slide
@@ -41,7 +41,7 @@ def pass_quiz(user, module, number, *, right=True):
     for question in quiz.questions.prefetch_related("choices"):
         choices = [c for c in question.choices.all() if c.is_correct == right]
         selections[question.pk] = {c.pk for c in (choices if right else choices[:1])}
-    return quiz_services.attempt_submit(attempt=attempt, user=user, selections=selections)
+    return progress_services.quiz_attempt_submit(attempt=attempt, user=user, selections=selections)
 
 
 def read_all(client, module, number=None):
