@@ -15,16 +15,14 @@ backend that raises (the tests' failing one) rolls the reminders back.
 """
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from accounts import mail
 from centres.models import Cohort
 
 from . import selectors
@@ -50,30 +48,24 @@ class ReminderResult:
 def week_start(moment) -> date:
     """The Monday of ``moment``'s week in UTC: instants seven days apart always fall in different
     weeks (in local time a change to winter time could put them in the same one)."""
-    day = moment.astimezone(dt_timezone.utc).date()
+    day = moment.astimezone(UTC).date()
     return day - timedelta(days=day.weekday())
 
 
 def reminder_message(*, row: "selectors.LearnerRow", cohort: Cohort, days: int, sender, build_url) -> EmailMessage:
     """The e-mail one learner gets; the preview shows exactly this."""
-    context = {
-        "learner": row.user,
-        "row": row,
-        "cohort": cohort,
-        "module": cohort.module,
-        "days": days,
-        "sender": sender,
-        "module_url": build_url(cohort.module.get_absolute_url()),
-    }
-    # In the site's language, whatever language the member of staff reads the site in.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("dashboards/email/reminder_subject.txt", context).strip()
-        body = render_to_string("dashboards/email/reminder_message.txt", context)
-    return EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.user.email],
+    return mail.render_mail(
+        template_prefix="dashboards/email/reminder",
+        to=row.user.email,
+        context={
+            "learner": row.user,
+            "row": row,
+            "cohort": cohort,
+            "module": cohort.module,
+            "days": days,
+            "sender": sender,
+            "module_url": build_url(cohort.module.get_absolute_url()),
+        },
         reply_to=[sender.email] if sender is not None and sender.email else None,
     )
 
@@ -106,12 +98,12 @@ def send_reminders(*, cohort: Cohort, days: int, by, build_url, now=None) -> Rem
     messages = [
         reminder_message(row=row, cohort=cohort, days=days, sender=by, build_url=build_url) for row in recipients
     ]
-    if messages:
-        try:
-            get_connection().send_messages(messages)
-        except Exception as error:  # noqa: BLE001 - any mail failure: roll back, tell the sender
-            logger.exception("Sending %d reminder(s) for cohort %s failed", len(messages), cohort.pk)
-            raise ReminderNotSent from error
+    try:
+        for message in messages:
+            mail.send(message)
+    except Exception as error:  # noqa: BLE001 - any mail failure: roll back, tell the sender
+        logger.exception("Sending %d reminder(s) for cohort %s failed", len(messages), cohort.pk)
+        raise ReminderNotSent from error
     return ReminderResult(sent=len(recipients), skipped=len(candidates) - len(recipients))
 
 

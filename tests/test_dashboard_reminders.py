@@ -67,7 +67,7 @@ def test_the_preview_lists_who_gets_a_reminder_and_shows_the_mail_without_sendin
     response = client.get(reminder_url(setting["cohort"]))
     assert response.status_code == 200
     html = response.content.decode()
-    # Default 7 days; never-began first (counted from enrolment), then the least recent.
+    # Default 7 days; never-began first (counted from enrollment), then the least recent.
     assert 'value="7"' in html
     assert recipients(html) == ["Joost Jansen", "Ilse Ijsselmuiden"]
     assert "2 deelnemers krijgen een herinnering" in html
@@ -162,7 +162,7 @@ def test_the_database_refuses_a_second_reminder_in_the_same_week(setting):
 
 
 def test_week_start_is_the_utc_monday_and_seven_days_apart_never_share_a_week():
-    sunday_late = datetime.datetime(2026, 10, 25, 23, 30, tzinfo=datetime.timezone.utc)  # the night winter time starts
+    sunday_late = datetime.datetime(2026, 10, 25, 23, 30, tzinfo=datetime.UTC)  # the night winter time starts
     assert services.week_start(sunday_late) == datetime.date(2026, 10, 19)
     for hours in range(0, 24 * 7, 5):
         moment = sunday_late + datetime.timedelta(hours=hours)
@@ -170,11 +170,12 @@ def test_week_start_is_the_utc_monday_and_seven_days_apart_never_share_a_week():
 
 
 def test_when_the_mail_server_refuses_nothing_is_recorded(client, setting, monkeypatch):
-    class Refusing:
-        def send_messages(self, messages):
-            raise ConnectionRefusedError("no mail server")
+    from django.core.mail.backends.locmem import EmailBackend
 
-    monkeypatch.setattr(services, "get_connection", lambda: Refusing())
+    def refuse(self, messages):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
     client.force_login(setting["trainer"])
     response = client.post(reminder_url(setting["cohort"]), {"dagen": "7"}, follow=True)
     assert "konden niet worden verstuurd" in response.content.decode()
