@@ -89,7 +89,7 @@ class DescribedImagesMixin:
 
 
 class PositionFormMixin:
-    """A slide's position is typed freely; ``services.renumber_slides`` resolves clashes and gaps.
+    """A slide's position is typed freely; ``courses.ordering.renumber`` resolves clashes and gaps.
 
     The model's unique (section, position) check is therefore left out of form
     validation: two slides asking for 3 is a wish, not an error.

@@ -1,7 +1,7 @@
 """The module's content: sections, their slides in deck order, and each slide's links.
 
 ``position`` is the trainer's order of all slides of a section, drafts
-included (1..n, kept without gaps or clashes by ``services.renumber_slides``).
+included (1..n, kept without gaps or clashes by ``courses.ordering``).
 Learners see only published slides, numbered 1..n again: that number,
 ``learner_position``, is what their URLs carry (``/sectie/1/slide/7/``). An
 unpublished slide in the middle therefore has no learner URL (staff preview it

@@ -16,10 +16,10 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from reversion.models import Version as Revision
 
-from courses import content_version
+from courses import content_version, ordering
 from courses.models import Module
 from sections.models import Resource, Section, Slide
-from sections.services import record_link_results, renumber_slides
+from sections.services import record_link_results
 
 from .admin_forms import form_data
 
@@ -129,7 +129,7 @@ def admin_delete_slide(staff, module):
 def reorder(staff, module):
     section = Section.objects.get(module=module, number=1)
     first = section.slides.get(position=1)
-    renumber_slides(section=section, requested={first.pk: 3})
+    ordering.renumber(section.slides.all(), requested={first.pk: 3})
     return slide_url(module, 1, 1), "Oude tekst 1.2", "Oude tekst 1.1"
 
 
