@@ -13,13 +13,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from accounts import mail
 
 from .models import Cohort, EnrolmentBatch, Enrollment, Invitation, PendingJoin, hash_token, new_join_code
 
@@ -318,11 +320,12 @@ class BulkRow:
 
 
 def _send(messages: list[EmailMessage]) -> bool:
-    """Send over one connection; False (and logged) if the mail server refused."""
+    """Send through the one mail door; False (and logged) if the mail could not be handed over."""
     if not messages:
         return True
     try:
-        get_connection().send_messages(messages)
+        for message in messages:
+            mail.send(message)
     except Exception:  # noqa: BLE001 - any mail failure is reported, the enrolments stand
         logger.exception("Sending %d enrolment e-mail(s) failed", len(messages))
         return False

@@ -19,6 +19,7 @@
 import re
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
@@ -102,6 +103,13 @@ def _signed_in(request) -> bool:
     # (and mark as used) a session for every anonymous visitor.
     if settings.SESSION_COOKIE_NAME not in request.COOKIES and not hasattr(request, "_cached_user"):
         return False
+    if hasattr(request, "_cached_user"):
+        return bool(request._cached_user.is_authenticated)
+    # The view did not need the user (a 304 of the idea wall, say): the session says whether someone
+    # signed in, without loading the user row. A stale id only makes the answer private: never wrong.
+    session = getattr(request, "session", None)
+    if session is not None:
+        return bool(session.get(SESSION_KEY))
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
 

@@ -130,7 +130,7 @@ def send_reminder(*, cohort: Cohort, row: "selectors.LearnerRow", by, build_url,
         raise ReminderConflict from None
     message = reminder_message(row=row, cohort=cohort, days=days, sender=by, build_url=build_url)
     try:
-        get_connection().send_messages([message])
+        mail.send(message)
     except Exception as error:  # noqa: BLE001 - any mail failure: roll back, tell the sender
         logger.exception("Sending a reminder to learner %s failed", user.pk)
         raise ReminderNotSent from error

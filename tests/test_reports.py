@@ -207,7 +207,7 @@ def test_bad_filters_get_a_clear_answer(client, data, params):
     client.force_login(data["manager"])
     response = client.get(reverse("reports:centre"), params)
     assert response.status_code in (400, 404)
-    if response.status_code == 400:
+    if response.status_code == 400 and "\x00" not in "".join(params.values()):  # NUL: refused before any view
         assert 'class="errorlist' in response.content.decode()
 
 
