@@ -190,8 +190,6 @@ def test_slide_slugs_are_lowercase_ascii():
 
 @pytest.mark.django_db
 def test_every_deck_url_is_a_resource():
-    assert len(DECK_URLS) == 41
-    assert len(set(DECK_URLS)) == 41
     load()
     urls = set(Resource.objects.filter(slide__section__module__slug=MODULE_SLUG).values_list("url", flat=True))
     missing = [u for u in DECK_URLS if u not in urls]

@@ -34,13 +34,6 @@ def test_development_defaults_need_no_variables():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_database_url_selects_postgres(monkeypatch):
-    import dj_database_url
-
-    config = dj_database_url.parse("postgres://u:p@127.0.0.1:5432/x", conn_max_age=600, conn_health_checks=True)
-    assert config["ENGINE"] == "django.db.backends.postgresql"
-    assert config["CONN_HEALTH_CHECKS"] is True
-
 
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
