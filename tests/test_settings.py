@@ -34,7 +34,6 @@ def test_development_defaults_need_no_variables():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
     "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
