@@ -4,8 +4,8 @@
 dashboard, "Vastgelopen" and "Wat moet je opnieuw uitleggen?" have something to
 show. Everything is written through the project's own services, as a learner's
 clicks would write it: enrolment (``centres.services.enrol``), slides read
-(``progress.services.slide_view_record``), quiz attempts (``quizzes.services``,
-which issue the certificate on completion) and a reminder
+(``progress.services.slide_view_record``), quiz attempts (``quizzes.services.attempt_start`` and
+``progress.services.quiz_attempt_submit``, which issues the certificate on completion) and a reminder
 (``dashboards.services.send_reminder``). Only afterwards are the moments moved
 back in time (a learner who is "stuck" did nothing for weeks), with plain updates.
 
@@ -183,5 +183,5 @@ class Command(BaseCommand):
             good = {c.pk for c in options if c.is_correct}
             bad = [c.pk for c in options if not c.is_correct]
             selections[qid] = {bad[0]} if qid in wrong and bad else good
-        quiz_services.attempt_submit(attempt=attempt, user=user, selections=selections)
+        progress_services.quiz_attempt_submit(attempt=attempt, user=user, selections=selections)
         Attempt.objects.filter(pk=attempt.pk).update(started_at=when - timedelta(minutes=12), submitted_at=when)
