@@ -10,6 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from progress import pdf as certificate_pdf
+from progress import services as progress_services
 from progress.models import Certificate
 from quizzes import services as quiz_services
 
@@ -25,7 +26,7 @@ def complete(client, module, user):
         attempt, _ = quiz_services.attempt_start(quiz=quiz, user=user)
         selections = {q.pk: {c.pk for c in q.choices.all() if c.is_correct}
                       for q in quiz.questions.prefetch_related("choices")}
-        quiz_services.attempt_submit(attempt=attempt, user=user, selections=selections)
+        progress_services.quiz_attempt_submit(attempt=attempt, user=user, selections=selections)
     return Certificate.objects.get(user=user, module=module)
 
 
