@@ -587,8 +587,19 @@ def take_quiz(browser, port, start_path, statuses):
     answered = browser.post(port, attempt_path, dict_list(_radio_fields(page.text)))
     if not step(answered, 302):
         return None
-    result = browser.get(port, urllib.parse.urlsplit(answered.location).path)
-    if not step(result, 200):
+    # Handed in: the result page is the learner's to reload until it shows (as a person would, rather
+    # than start the quiz again, which the pause after a failed attempt would refuse).
+    result_path = urllib.parse.urlsplit(answered.location).path
+    for _ in range(300):  # bounded: about a minute
+        try:
+            result = browser.get(port, result_path)
+        except OSError:
+            time.sleep(0.2)
+            continue
+        if step(result, 200):
+            break
+        time.sleep(0.2)
+    else:
         return None
     match = re.search(r"/quiz/poging/(\d+)/", attempt_path)
     return int(match.group(1)) if match else None
