@@ -30,6 +30,7 @@ SUGGEST_MIN_LENGTH = 4
 
 
 @dataclass
+
 class SlideHit:
     title: str
     snippet: str
@@ -101,6 +102,24 @@ def _suggest_from(parsed: ParsedQuery, closest) -> str:
             text = f'"{text}"' if c.phrase else text
             parts.append(f"-{text}" if c.negated else text)
     return " ".join(parts) if changed else ""
+
+
+
+def _add_resource_hits(results, rows, mark) -> None:
+    """The link rows of a search (both database backends select the same columns) as ``ResourceHit``s."""
+    for title, url, slide_title, number, module_slug, position, total in rows:
+        results.resource_total = total
+        results.resources.append(
+            ResourceHit(
+                title=mark(title, markdown=False),
+                url=url,
+                host=_host(url),
+                slide_title=slide_title,
+                section_number=number,
+                slide_position=position,
+                slide_url=_slide_url(module_slug, number, position),
+            )
+        )
 
 
 class PostgresBackend:
@@ -202,19 +221,7 @@ class PostgresBackend:
                 """,
                 [self.HEADLINE_ALL, *tsq_params, resource_limit],
             )
-            for title, url, slide_title, number, module_slug, position, total in cursor.fetchall():
-                results.resource_total = total
-                results.resources.append(
-                    ResourceHit(
-                        title=mark(title, markdown=False),
-                        url=url,
-                        host=_host(url),
-                        slide_title=slide_title,
-                        section_number=number,
-                        slide_position=position,
-                        slide_url=_slide_url(module_slug, number, position),
-                    )
-                )
+            _add_resource_hits(results, cursor.fetchall(), mark)
         return results
 
     def suggest(self, parsed: ParsedQuery) -> str:
@@ -334,19 +341,7 @@ class Fts5Backend:
                 """,
                 [SENTINEL_START, SENTINEL_STOP, expr, resource_limit],
             )
-            for title, url, slide_title, number, module_slug, position, total in cursor.fetchall():
-                results.resource_total = total
-                results.resources.append(
-                    ResourceHit(
-                        title=mark(title, markdown=False),
-                        url=url,
-                        host=_host(url),
-                        slide_title=slide_title,
-                        section_number=number,
-                        slide_position=position,
-                        slide_url=_slide_url(module_slug, number, position),
-                    )
-                )
+            _add_resource_hits(results, cursor.fetchall(), mark)
         return results
 
     def suggest(self, parsed: ParsedQuery) -> str:
