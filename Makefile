@@ -6,10 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search bench
-.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search
-.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas bench-reports
-.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean benchmark benchmark-ideas benchmark-search benchmark-reports
+.PHONY: run test install install-test messages migrate load load-content serve check-deploy clean
+.PHONY: benchmark benchmark-ideas benchmark-search benchmark-reports bench
 .PHONY: lint fuzz
 .PHONY: worker beat cluster-test
 
@@ -111,9 +109,12 @@ bench: install-test messages
 		|| echo "wrk is not installed: the Python load generator measures instead (slower, less exact)."
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
-# Security lint of the app code (every app with an apps.py, and config/): no tests, no migrations.
+# Lint: ruff (pyflakes, pycodestyle, import order) on the whole tree, then bandit's security checks
+# on the app code (every app with an apps.py, and config/; no tests, no migrations). Run by .ci/run
+# before the tests; `ruff check --fix .` sorts imports.
 APP_DIRS = $(sort $(dir $(wildcard */apps.py))) config/
 lint: install-test
+	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c pyproject.toml -r $(APP_DIRS)
 
 # The fuzz test at full size: 4,000 Hypothesis examples per role (5 roles: 20,000), a new random

@@ -10,11 +10,12 @@ enrolled the same way. No signals: allauth calls these hooks itself.
 """
 from urllib.parse import urlsplit
 
-from accounts.adapter import AccountAdapter as _MailDoorAdapter
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
+
+from accounts.adapter import AccountAdapter as _MailDoorAdapter
 
 from . import access, services
 from .models import Cohort, PendingJoin, normalise_join_code

@@ -4,7 +4,7 @@ from django.contrib import admin
 from config.admin_widgets import SafeAutocompleteMixin
 
 from . import services
-from .models import Centre, CentreStaff, Cohort, EnrolmentBatch, Enrollment, Invitation
+from .models import Centre, CentreStaff, Cohort, Enrollment, EnrolmentBatch, Invitation
 
 
 class CentreStaffInline(SafeAutocompleteMixin, admin.TabularInline):

@@ -9,7 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Cohort, EnrolmentBatch, Enrollment, Invitation
+from .models import Cohort, Enrollment, EnrolmentBatch, Invitation
 
 
 def _count_subquery(queryset, field="cohort"):

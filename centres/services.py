@@ -23,7 +23,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import mail
 
-from .models import Cohort, EnrolmentBatch, Enrollment, Invitation, PendingJoin, hash_token, new_join_code
+from .models import (
+    Cohort,
+    Enrollment,
+    EnrolmentBatch,
+    Invitation,
+    PendingJoin,
+    hash_token,
+    new_join_code,
+)
 
 INVITATION_VALID_DAYS = 14
 logger = logging.getLogger(__name__)

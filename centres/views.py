@@ -19,8 +19,14 @@ from progress import services as progress_services
 from progress.selectors import modules_progress
 
 from . import access, selectors, services
-from .forms import BulkEnrolForm, CohortForm, EnrollmentStatusForm, InvitationSignupForm, managed_centres
-from .models import Cohort, EnrolmentBatch, Enrollment, normalise_join_code
+from .forms import (
+    BulkEnrolForm,
+    CohortForm,
+    EnrollmentStatusForm,
+    InvitationSignupForm,
+    managed_centres,
+)
+from .models import Cohort, Enrollment, EnrolmentBatch, normalise_join_code
 
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 

@@ -13,7 +13,11 @@ template (a test checks that only base.html links a stylesheet).
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles.finders import AppDirectoriesFinder, BaseFinder, FileSystemFinder
+from django.contrib.staticfiles.finders import (
+    AppDirectoriesFinder,
+    BaseFinder,
+    FileSystemFinder,
+)
 from django.core.files.storage import FileSystemStorage
 
 READING = ["css/site.css", "css/learning.css", ("css/print.css", "print")]

@@ -19,9 +19,8 @@ from io import StringIO
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .selectors import CohortDashboard, LearnerRow, Status

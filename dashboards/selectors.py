@@ -24,9 +24,7 @@ from ideas import selectors as idea_selectors
 from progress.models import Certificate, SlideView
 from progress.selectors import ModuleProgress, SectionProgress
 from quizzes import selectors as quiz_selectors
-from quizzes.models import Answer, Attempt, Question, Quiz
-
-from quizzes.models import Answer, Attempt, Choice, Question
+from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 from sections.models import Section, Slide
 
 from .models import Reminder

@@ -7,14 +7,13 @@ cohort. Views stay thin: reads in ``selectors``, the one write in ``services``.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
-from django.http import Http404
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,7 +24,6 @@ from quizzes.models import Quiz
 from . import exports, selectors, services
 from .forms import DEFAULT_FILTER, DEFAULT_SORT, ReminderForm, read_query
 from .selectors import FILTERS, SORT_KEYS, Status
-
 
 DEFAULTS = {"toon": DEFAULT_FILTER, "sorteer": DEFAULT_SORT}
 

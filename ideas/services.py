@@ -21,7 +21,18 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import IDEA_MAX_LENGTH, MAX_DOT_BUDGET, PHASE_ORDER, Cluster, Idea, Kind, Participant, Phase, Session, Vote
+from .models import (
+    IDEA_MAX_LENGTH,
+    MAX_DOT_BUDGET,
+    PHASE_ORDER,
+    Cluster,
+    Idea,
+    Kind,
+    Participant,
+    Phase,
+    Session,
+    Vote,
+)
 
 # No flooding: at most this many ideas per learner per session in this many seconds.
 RATE_LIMIT_IDEAS = 10

@@ -22,7 +22,15 @@ from centres import access as centres_access
 from dashboards.exports import spreadsheet_csv
 
 from . import access, exports, selectors, services
-from .forms import ClusterForm, HideForm, IdeaForm, MergeForm, NextStepsForm, PhaseForm, SessionForm
+from .forms import (
+    ClusterForm,
+    HideForm,
+    IdeaForm,
+    MergeForm,
+    NextStepsForm,
+    PhaseForm,
+    SessionForm,
+)
 from .models import PHASE_ORDER, Cluster, Idea, Kind, Phase
 
 NO_STORE = "private, no-store"

@@ -9,14 +9,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
+from django.contrib.auth.models import Permission
 from django.db import connections, router
-from django.db.models import Count, DateTimeField, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.urls import reverse
 
 from centres.access import SITE_STAFF_PERMISSION
 from centres.models import CentreStaff, Enrollment
-from django.contrib.auth.models import Permission
 from courses.content_version import Version, version_from_row
 from courses.models import ContentVersion, Module
 from quizzes.models import Attempt

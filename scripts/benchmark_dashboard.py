@@ -23,7 +23,12 @@ pin the query counts.
 import argparse
 import time
 
-from benchmark_common import analyze_after_bulk_load, on_each_database, run_in_scratch_database, time_pages
+from benchmark_common import (
+    analyze_after_bulk_load,
+    on_each_database,
+    run_in_scratch_database,
+    time_pages,
+)
 
 
 def report(args) -> None:
@@ -34,11 +39,11 @@ def report(args) -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from accounts.models import User
     from centres import services as centre_services
     from centres.models import Centre, Cohort
     from courses.models import Module
     from dashboards.testing import build_cohort_progress
-    from accounts.models import User
 
     call_command("loaddata", "module6", "module6_quizzes", verbosity=0)
     module = Module.objects.get(slug="samenwerken-voor-duurzaam-succes")

@@ -178,7 +178,6 @@ def main():
     try:
         time.sleep(3)
         pids = gunicorn_pids(server.pid)
-        from ideas import services
         from ideas.models import Session
 
         session = Session.objects.get(pk=pk)

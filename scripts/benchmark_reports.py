@@ -17,7 +17,12 @@ import argparse
 import datetime
 import time
 
-from benchmark_common import analyze_after_bulk_load, on_each_database, run_in_scratch_database, time_pages
+from benchmark_common import (
+    analyze_after_bulk_load,
+    on_each_database,
+    run_in_scratch_database,
+    time_pages,
+)
 
 
 def build_and_measure(args) -> None:

@@ -18,9 +18,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from courses.history import MARKDOWN_EDITOR, AuthoringMedia, ContentVersionAdmin, view_on_site_link
-
 from config.admin_widgets import SafeAutocompleteMixin
+from courses.history import (
+    MARKDOWN_EDITOR,
+    AuthoringMedia,
+    ContentVersionAdmin,
+    view_on_site_link,
+)
 
 from . import services
 from .forms import SectionAdminForm, SlideAdminForm, SlideImageForm, SlideInlineForm

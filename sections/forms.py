@@ -6,7 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.markdown import is_outside_address, markdown_to_unsafe_html, render_markdown
+from courses.markdown import (
+    is_outside_address,
+    markdown_to_unsafe_html,
+    render_markdown,
+)
 
 from .images import check_image
 from .models import SlideImage

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import get_language
 
 from courses import page_cache
 from courses.content_version import Version
 from courses.models import Module
 from courses.selectors import module_get
-from django.utils.translation import get_language
 
 from . import toc
-
 from .models import Resource, Section, Slide
 
 WORDS_PER_MINUTE = 200

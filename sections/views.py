@@ -13,9 +13,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from centres.access import remember_centre_staff
 from courses.markdown import render_markdown
 from courses.page_cache import content_page, request_version
-from centres.access import remember_centre_staff
 from courses.selectors import module_get
 from progress import selectors as progress_selectors
 from progress import services as progress_services

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from centres.models import EnrolmentBatch, Enrollment, Invitation
+from centres.models import Enrollment, EnrolmentBatch, Invitation
 
 # Measured on SQLite and PostgreSQL; the pins leave no room for a query per row.
 MAX_QUERIES = {

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centres import bulk
-from centres.models import EnrolmentBatch, Enrollment, Invitation
+from centres.models import Enrollment, EnrolmentBatch, Invitation
 
 pytestmark = pytest.mark.usefixtures("clear_cache")
 

@@ -31,7 +31,10 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .test_permissions import world  # noqa: F401 - the fixture: one centre, cohorts, learners, a quiz
+from . import test_permissions
+
+#: The permission matrix's fixture: one centre, cohorts, learners, a quiz.
+world = test_permissions.world
 
 pytestmark = pytest.mark.usefixtures("clear_cache")
 

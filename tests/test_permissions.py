@@ -543,7 +543,7 @@ def test_every_named_url_of_the_site_is_in_the_matrix(db):
 def _state():
     """What a GET must never change."""
     from accounts.models import User
-    from centres.models import Cohort, EnrolmentBatch, Enrollment, Invitation
+    from centres.models import Cohort, Enrollment, EnrolmentBatch, Invitation
     from dashboards.models import Reminder
     from ideas.models import Idea, Participant, Session
 

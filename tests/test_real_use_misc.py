@@ -6,7 +6,6 @@ import pytest
 import yaml
 from django.conf import settings
 from django.contrib.auth.password_validation import NumericPasswordValidator
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from reversion.models import Version
