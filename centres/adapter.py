@@ -110,7 +110,7 @@ def _tell(request, pending: PendingJoin, *, then_log_in: bool = False) -> None:
             text = _("Je bent ingeschreven voor %(cohort)s van %(centre)s.")
         messages.success(request, text % names)
     else:
-        refusal = services.EnrolmentRefused.MESSAGES.get(pending.reason, "")
+        refusal = services.EnrollmentRefused.MESSAGES.get(pending.reason, "")
         messages.error(
             request,
             _("Je kon niet worden ingeschreven voor %(cohort)s van %(centre)s.") % names + " " + str(refusal),

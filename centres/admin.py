@@ -4,7 +4,7 @@ from django.contrib import admin
 from config.admin_widgets import SafeAutocompleteMixin
 
 from . import services
-from .models import Centre, CentreStaff, Cohort, Enrollment, EnrolmentBatch, Invitation
+from .models import Centre, CentreStaff, Cohort, Enrollment, EnrollmentBatch, Invitation
 
 
 class CentreStaffInline(SafeAutocompleteMixin, admin.TabularInline):
@@ -57,8 +57,8 @@ class InvitationAdmin(admin.ModelAdmin):
         return False  # invitations are sent from a cohort's page, which also e-mails them
 
 
-@admin.register(EnrolmentBatch)
-class EnrolmentBatchAdmin(admin.ModelAdmin):
+@admin.register(EnrollmentBatch)
+class EnrollmentBatchAdmin(admin.ModelAdmin):
     list_display = ["cohort", "created_at", "created_by", "source", "filename"]
     readonly_fields = ["cohort", "created_at", "created_by", "source", "filename", "rows"]
 

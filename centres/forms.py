@@ -74,7 +74,7 @@ class CohortForm(forms.ModelForm):
         return cleaned
 
 
-class BulkEnrolForm(forms.Form):
+class BulkEnrollForm(forms.Form):
     """A pasted list or a CSV file; exactly one of the two."""
 
     addresses = forms.CharField(

@@ -294,7 +294,7 @@ class Invitation(models.Model):
         return self.expires_at <= (now or timezone.now())
 
 
-class EnrolmentBatch(models.Model):
+class EnrollmentBatch(models.Model):
     """One bulk enrolment (a pasted list or an uploaded CSV) and its report,
     kept so that staff can read the report after the redirect and later."""
 

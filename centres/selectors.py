@@ -9,7 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Cohort, Enrollment, EnrolmentBatch, Invitation
+from .models import Cohort, Enrollment, EnrollmentBatch, Invitation
 
 
 def _count_subquery(queryset, field="cohort"):
@@ -94,7 +94,7 @@ def open_invitations(cohort: Cohort):
 
 
 def recent_batches(cohort: Cohort, *, limit: int = 5):
-    return EnrolmentBatch.objects.filter(cohort=cohort).select_related("created_by").order_by("-created_at")[:limit]
+    return EnrollmentBatch.objects.filter(cohort=cohort).select_related("created_by").order_by("-created_at")[:limit]
 
 
 def learner_enrollments(user):

@@ -26,7 +26,7 @@ from accounts import mail
 from .models import (
     Cohort,
     Enrollment,
-    EnrolmentBatch,
+    EnrollmentBatch,
     Invitation,
     PendingJoin,
     hash_token,
@@ -37,7 +37,7 @@ INVITATION_VALID_DAYS = 14
 logger = logging.getLogger(__name__)
 
 
-class EnrolmentRefused(Exception):
+class EnrollmentRefused(Exception):
     """Why someone can't be enrolled; ``message`` is for the person in front of the screen."""
 
     MESSAGES = {
@@ -67,7 +67,7 @@ class EnrolmentRefused(Exception):
 
 
 @dataclass(frozen=True)
-class EnrolResult:
+class EnrollResult:
     enrollment: Enrollment
     created: bool
 
@@ -103,39 +103,39 @@ def join_refusal(cohort: Cohort, *, today=None) -> str | None:
 
 
 @transaction.atomic
-def enrol(*, cohort: Cohort, user, via_invitation: Invitation | None = None, check_open: bool = True) -> EnrolResult:
+def enroll(*, cohort: Cohort, user, via_invitation: Invitation | None = None, check_open: bool = True) -> EnrollResult:
     """Enrol ``user`` in ``cohort``, or return their existing active/completed enrolment.
 
-    Refuses (``EnrolmentRefused``) a closed or ended cohort, a full one and a
+    Refuses (``EnrollmentRefused``) a closed or ended cohort, a full one and a
     learner whom staff withdrew; nothing is written then. ``check_open=False`` is
     for staff and invitations: a closed cohort only stops the join link.
     """
     if not user.is_active:
-        raise EnrolmentRefused("inactive")
+        raise EnrollmentRefused("inactive")
     cohort = _lock(cohort)
     existing = Enrollment.objects.filter(cohort=cohort, user=user).first()
     if existing is not None:
         if existing.status == Enrollment.Status.WITHDRAWN:
-            raise EnrolmentRefused("withdrawn")
+            raise EnrollmentRefused("withdrawn")
         _mark_invitations_accepted(cohort=cohort, user=user)
-        return EnrolResult(existing, created=False)
+        return EnrollResult(existing, created=False)
     if cohort.has_ended():
-        raise EnrolmentRefused("ended")
+        raise EnrollmentRefused("ended")
     if check_open and not cohort.is_open:
-        raise EnrolmentRefused("closed")
+        raise EnrollmentRefused("closed")
     own_invitation = via_invitation or _pending_invitation_for(cohort=cohort, email=user.email)
     left = places_left(cohort, except_invitation=own_invitation)
     if left is not None and left <= 0:
-        raise EnrolmentRefused("full")
+        raise EnrollmentRefused("full")
     now = timezone.now()
     try:
         with transaction.atomic():
             enrollment = Enrollment.objects.create(cohort=cohort, user=user, enrolled_at=now, status_changed_at=now)
     except IntegrityError:
         # Only reachable without row locks (SQLite); the lock serialises this on PostgreSQL.
-        return EnrolResult(Enrollment.objects.get(cohort=cohort, user=user), created=False)
+        return EnrollResult(Enrollment.objects.get(cohort=cohort, user=user), created=False)
     _mark_invitations_accepted(cohort=cohort, user=user)
-    return EnrolResult(enrollment, created=True)
+    return EnrollResult(enrollment, created=True)
 
 
 def _pending_invitation_for(*, cohort: Cohort, email: str) -> Invitation | None:
@@ -160,13 +160,13 @@ def set_enrollment_status(*, enrollment: Enrollment, status: str) -> Enrollment:
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if status == Enrollment.Status.WITHDRAWN:
         if enrollment.status != Enrollment.Status.ACTIVE:
-            raise EnrolmentRefused("not_active")
+            raise EnrollmentRefused("not_active")
     elif status == Enrollment.Status.ACTIVE:
         if enrollment.status != Enrollment.Status.WITHDRAWN:
-            raise EnrolmentRefused("not_withdrawn")
+            raise EnrollmentRefused("not_withdrawn")
         left = places_left(cohort)
         if left is not None and left <= 0:
-            raise EnrolmentRefused("full")
+            raise EnrollmentRefused("full")
     else:
         raise ValueError(f"Staff can't set status {status!r}.")
     enrollment.status = status
@@ -254,13 +254,13 @@ def _renew_invitation(*, invitation: Invitation, by, build_url) -> tuple[Invitat
     cohort = _lock(invitation.cohort)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise EnrolmentRefused("invitation_used")
+        raise EnrollmentRefused("invitation_used")
     if cohort.has_ended():
-        raise EnrolmentRefused("ended")
+        raise EnrollmentRefused("ended")
     if invitation.is_expired():  # an expired invitation kept no place: it needs a free one again
         left = places_left(cohort)
         if left is not None and left <= 0:
-            raise EnrolmentRefused("full")
+            raise EnrollmentRefused("full")
     token, invitation.token_hash = _new_token()
     invitation.invited_by, invitation.created_at = by, timezone.now()
     invitation.expires_at = invitation.created_at + timedelta(days=INVITATION_VALID_DAYS)
@@ -270,11 +270,11 @@ def _renew_invitation(*, invitation: Invitation, by, build_url) -> tuple[Invitat
 
 
 @transaction.atomic
-def accept_invitation(*, invitation: Invitation, user) -> EnrolResult:
+def accept_invitation(*, invitation: Invitation, user) -> EnrollResult:
     """Enrol ``user`` (whose address the invitation was sent to) and close the invitation."""
     if invitation.email.lower() != user.email.lower():
         raise ValueError("An invitation is accepted by the account of its own address.")
-    result = enrol(cohort=invitation.cohort, user=user, via_invitation=invitation, check_open=False)
+    result = enroll(cohort=invitation.cohort, user=user, via_invitation=invitation, check_open=False)
     Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
     return result
 
@@ -354,7 +354,7 @@ def _invitation_mail(*, invitation: Invitation, token: str, build_url) -> EmailM
     return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[invitation.email])
 
 
-def bulk_enrol(*, cohort: Cohort, rows: list[BulkRow], by, source: str, filename: str = "", build_url) -> EnrolmentBatch:
+def bulk_enroll(*, cohort: Cohort, rows: list[BulkRow], by, source: str, filename: str = "", build_url) -> EnrollmentBatch:
     """Invite everyone on the list (with an account or without: each accepts the
     invitation before they are enrolled), row by row, keep the report, then e-mail
     the people concerned (after the data is committed).
@@ -364,7 +364,7 @@ def bulk_enrol(*, cohort: Cohort, rows: list[BulkRow], by, source: str, filename
     can't be handled are reported, never half-done: each row is enrolled,
     invited or left alone. ``batch.mail_sent`` tells whether the e-mails went out.
     """
-    batch, mails = _bulk_enrol_rows(
+    batch, mails = _bulk_enroll_rows(
         cohort=cohort, rows=rows, by=by, source=source, filename=filename, build_url=build_url
     )
     batch.mail_sent = _send(mails)
@@ -372,7 +372,7 @@ def bulk_enrol(*, cohort: Cohort, rows: list[BulkRow], by, source: str, filename
 
 
 @transaction.atomic
-def _bulk_enrol_rows(*, cohort, rows, by, source, filename, build_url) -> tuple[EnrolmentBatch, list[EmailMessage]]:
+def _bulk_enroll_rows(*, cohort, rows, by, source, filename, build_url) -> tuple[EnrollmentBatch, list[EmailMessage]]:
     User = get_user_model()
     cohort = _lock(cohort)
     now = timezone.now()
@@ -452,7 +452,7 @@ def _bulk_enrol_rows(*, cohort, rows, by, source, filename, build_url) -> tuple[
         mails.append(_invitation_mail(invitation=invitation, token=token, build_url=build_url))
         add(row, Outcome.INVITED)
 
-    batch = EnrolmentBatch.objects.create(
+    batch = EnrollmentBatch.objects.create(
         cohort=cohort, created_by=by, created_at=now, source=source, filename=filename[:255], rows=report
     )
     return batch, mails
@@ -523,8 +523,8 @@ def pending_join_finish(*, user) -> PendingJoin | None:
     if pending is None:
         return None
     try:
-        result = enrol(cohort=pending.cohort, user=user)
-    except EnrolmentRefused as refusal:
+        result = enroll(cohort=pending.cohort, user=user)
+    except EnrollmentRefused as refusal:
         pending.outcome, pending.reason = PendingJoin.Outcome.REFUSED, refusal.reason
     else:
         pending.outcome, pending.enrollment = PendingJoin.Outcome.ENROLLED, result.enrollment

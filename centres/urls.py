@@ -16,7 +16,7 @@ urlpatterns = [
     path("centrum/cohorten/<int:pk>/", views.cohort_detail, name="cohort_detail"),
     path("centrum/cohorten/<int:pk>/bewerken/", views.cohort_edit, name="cohort_edit"),
     path("centrum/cohorten/<int:pk>/nieuwe-link/", views.cohort_regenerate_code, name="cohort_regenerate_code"),
-    path("centrum/cohorten/<int:pk>/inschrijven/", views.bulk_enrol, name="bulk_enrol"),
+    path("centrum/cohorten/<int:pk>/inschrijven/", views.bulk_enroll, name="bulk_enroll"),
     path("centrum/cohorten/<int:pk>/inschrijven/<int:batch_pk>/", views.batch_report, name="batch_report"),
     path(
         "centrum/cohorten/<int:pk>/uitnodigingen/<int:invitation_pk>/opnieuw/",

@@ -20,13 +20,13 @@ from progress.selectors import modules_progress
 
 from . import access, selectors, services
 from .forms import (
-    BulkEnrolForm,
+    BulkEnrollForm,
     CohortForm,
     EnrollmentStatusForm,
     InvitationSignupForm,
     managed_centres,
 )
-from .models import Cohort, Enrollment, EnrolmentBatch, normalise_join_code
+from .models import Cohort, Enrollment, EnrollmentBatch, normalise_join_code
 
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -96,8 +96,8 @@ def join(request, code):
         if not request.user.is_authenticated:
             return redirect(_with_next("account_login", join_url))
         try:
-            result = services.enrol(cohort=cohort, user=request.user)
-        except services.EnrolmentRefused as refusal:
+            result = services.enroll(cohort=cohort, user=request.user)
+        except services.EnrollmentRefused as refusal:
             messages.error(request, refusal.message)
             return redirect(join_url)
         if result.created:
@@ -116,7 +116,7 @@ def join(request, code):
         "cohort": cohort,
         "enrollment": enrollment if enrollment and enrollment.status != Enrollment.Status.WITHDRAWN else None,
         "refusal": refusal,
-        "refusal_message": services.EnrolmentRefused.MESSAGES.get(refusal) if refusal else None,
+        "refusal_message": services.EnrollmentRefused.MESSAGES.get(refusal) if refusal else None,
         "signup_url": _with_next("account_signup", join_url),
         "login_url": _with_next("account_login", join_url),
     }
@@ -154,7 +154,7 @@ def invitation(request, token):
         if request.method == "POST":
             try:
                 result = services.accept_invitation(invitation=invite, user=request.user)
-            except services.EnrolmentRefused as refusal:
+            except services.EnrollmentRefused as refusal:
                 messages.error(request, refusal.message)
                 return redirect(here)
             messages.success(request, _("Je bent ingeschreven voor %(cohort)s.") % {"cohort": cohort.name})
@@ -174,7 +174,7 @@ def invitation(request, token):
                 name=form.cleaned_data["name"],
                 company_name=form.cleaned_data["company_name"],
             )
-        except services.EnrolmentRefused as refusal:
+        except services.EnrollmentRefused as refusal:
             form.add_error(None, refusal.message)
         else:
             login(request, user, backend=ALLAUTH_BACKEND)
@@ -299,7 +299,7 @@ def enrollment_status(request, pk, enrollment_pk):
         return redirect(cohort)
     try:
         services.set_enrollment_status(enrollment=enrollment, status=form.cleaned_data["status"])
-    except services.EnrolmentRefused as refusal:
+    except services.EnrollmentRefused as refusal:
         messages.error(request, refusal.message)
     else:
         learner = enrollment.user
@@ -317,7 +317,7 @@ def invitation_resend(request, pk, invitation_pk):
     invite = access.get_invitation_for_staff_or_404(request.user, cohort, invitation_pk)
     try:
         sent = services.resend_invitation(invitation=invite, by=request.user, build_url=request.build_absolute_uri)
-    except services.EnrolmentRefused as refusal:
+    except services.EnrollmentRefused as refusal:
         messages.error(request, refusal.message)
     else:
         if sent:
@@ -329,12 +329,12 @@ def invitation_resend(request, pk, invitation_pk):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def bulk_enrol(request, pk):
+def bulk_enroll(request, pk):
     cohort = access.get_cohort_for_staff_or_404(request.user, pk)
-    form = BulkEnrolForm(request.POST or None, request.FILES or None)
+    form = BulkEnrollForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        batch = services.bulk_enrol(
+        batch = services.bulk_enroll(
             cohort=cohort,
             rows=data["rows"],
             by=request.user,
@@ -350,7 +350,7 @@ def bulk_enrol(request, pk):
         return redirect("centres:batch_report", pk=cohort.pk, batch_pk=batch.pk)
     return render(
         request,
-        "centres/bulk_enrol.html",
+        "centres/bulk_enroll.html",
         {"cohort": cohort, "form": form, "counts": selectors.cohort_counts(cohort)},
     )
 
@@ -360,8 +360,8 @@ def bulk_enrol(request, pk):
 def batch_report(request, pk, batch_pk):
     cohort = access.get_cohort_for_staff_or_404(request.user, pk)
     try:
-        batch = EnrolmentBatch.objects.select_related("created_by").get(cohort=cohort, pk=batch_pk)
-    except EnrolmentBatch.DoesNotExist:
+        batch = EnrollmentBatch.objects.select_related("created_by").get(cohort=cohort, pk=batch_pk)
+    except EnrollmentBatch.DoesNotExist:
         raise Http404("No such report.") from None
     rows = [
         {**row, "outcome_label": services.Outcome.LABELS.get(row["outcome"], row["outcome"]),

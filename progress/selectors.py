@@ -247,7 +247,7 @@ def certificate_of_learner(*, user, code: str) -> Certificate | None:
     return Certificate.objects.select_related("module").filter(user=user, code=normalise_code(code)).first()
 
 
-def certifying_enrolments(*, user, module: Module):
+def certifying_enrollments(*, user, module: Module):
     """The learner's enrolments in cohorts of ``module`` that can carry a certificate: holding a
     place (active or completed), not withdrawn."""
     return Enrollment.objects.holding_a_place().for_user(user).filter(cohort__module=module)
@@ -257,7 +257,7 @@ def may_get_certificate(*, user, module: Module) -> bool:
     """Whether completing ``module`` gives ``user`` a certificate (1 query)."""
     if not user.is_authenticated:
         return False
-    return certifying_enrolments(user=user, module=module).exists()
+    return certifying_enrollments(user=user, module=module).exists()
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,11 @@ class NotEligible(Exception):
     """No certificate without a place in a cohort of the module (the centre's certificate)."""
 
 
-def _certifying_enrolment(*, user, module: Module):
+def _certifying_enrollment(*, user, module: Module):
     """The learner's most recent enrolment in a cohort of ``module`` that still holds a place
     (active or completed, not withdrawn), or ``None``."""
     return (
-        selectors.certifying_enrolments(user=user, module=module)
+        selectors.certifying_enrollments(user=user, module=module)
         .select_related("cohort__centre")
         .order_by("-enrolled_at", "-pk")
         .first()
@@ -82,8 +82,8 @@ def certificate_issue(*, user, module: Module) -> Certificate:
     existing = Certificate.objects.current().filter(user=user, module=module).first()
     if existing is not None:
         return existing
-    enrolment = _certifying_enrolment(user=user, module=module)
-    if enrolment is None:
+    enrollment = _certifying_enrollment(user=user, module=module)
+    if enrollment is None:
         raise NotEligible("No enrolment in a cohort of this module.")
     certificate = Certificate(
         user=user,
@@ -92,8 +92,8 @@ def certificate_issue(*, user, module: Module) -> Certificate:
         learner_name=_learner_name(user),
         company_name=(user.company_name or "").strip(),
         module_title=module.title,
-        centre_name=enrolment.cohort.centre.name,
-        cohort_name=enrolment.cohort.name,
+        centre_name=enrollment.cohort.centre.name,
+        cohort_name=enrollment.cohort.name,
     )
     try:
         with transaction.atomic():

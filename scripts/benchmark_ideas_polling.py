@@ -85,7 +85,7 @@ def prepare(database_url: str, learners: int):
     people = []
     for n in range(learners):
         user = User.objects.create_user(email=f"l{n}@example.org", password="x", name=f"Deelnemer {n}")
-        centre_services.enrol(cohort=cohort, user=user)
+        centre_services.enroll(cohort=cohort, user=user)
         people.append(user)
     session = services.session_create(cohort=cohort, by=trainer, kind="brainstorm", problem="Hoe reizen we minder?")
     for n in range(40):

@@ -447,10 +447,10 @@ def idea_group(db, centre_factory, centre_staff_factory, cohort_factory, user_fa
     cohort = cohort_factory(centre=centre, module=module_factory(), name="Voorjaar 2026", trainers=[trainer])
     learners = [user_factory(name=name, email=f"{name.lower()}@example.org") for name in ("Anna", "Bram", "Chris")]
     for learner in learners:
-        services.enrol(cohort=cohort, user=learner)
+        services.enroll(cohort=cohort, user=learner)
     other_cohort = cohort_factory(centre=centre, module=cohort.module, name="Najaar 2026")
     outsider = user_factory(name="Olaf Buiten", email="olaf@example.org")
-    services.enrol(cohort=other_cohort, user=outsider)
+    services.enroll(cohort=other_cohort, user=outsider)
     return SimpleNamespace(centre=centre, trainer=trainer, cohort=cohort, learners=learners, outsider=outsider)
 
 

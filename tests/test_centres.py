@@ -190,7 +190,7 @@ def test_reactivating_needs_a_free_place(client, centre_with_staff, enrollment_f
     assert withdrawn.status == "withdrawn"
 
 
-def test_enrolment_of_another_cohort_is_404_through_this_cohort(client, centre_with_staff, enrollment_factory):
+def test_enrollment_of_another_cohort_is_404_through_this_cohort(client, centre_with_staff, enrollment_factory):
     elsewhere = enrollment_factory(cohort=centre_with_staff["theirs"])
     client.force_login(centre_with_staff["trainer"])
     url = reverse("centres:enrollment_status", args=[centre_with_staff["mine"].pk, elsewhere.pk])
@@ -256,13 +256,13 @@ def test_dashboard_lists_own_cohorts_and_modules_only(client, enrollment_factory
     assert reverse("centres:enrollment", args=[mine.pk]) in html
 
 
-def test_dashboard_without_enrolments_explains_how_to_join(client, user_factory):
+def test_dashboard_without_enrollments_explains_how_to_join(client, user_factory):
     client.force_login(user_factory())
     html = client.get(reverse("dashboard")).content.decode()
     assert "nog niet ingeschreven" in html
 
 
-def test_learner_cannot_open_someone_elses_enrolment(client, enrollment_factory, user_factory):
+def test_learner_cannot_open_someone_elses_enrollment(client, enrollment_factory, user_factory):
     theirs = enrollment_factory()
     client.force_login(user_factory())
     assert client.get(reverse("centres:enrollment", args=[theirs.pk])).status_code == 404

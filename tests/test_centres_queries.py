@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from centres.models import Enrollment, EnrolmentBatch, Invitation
+from centres.models import Enrollment, EnrollmentBatch, Invitation
 
 # Measured on SQLite and PostgreSQL; the pins leave no room for a query per row.
 MAX_QUERIES = {
     "cohort_detail": 14,
     "centre_home": 8,
-    "bulk_enrol": 8,
+    "bulk_enroll": 8,
     "batch_report": 7,
     "dashboard": 10,
 }
@@ -46,7 +46,7 @@ def cohort_of(centre_factory, centre_staff_factory, cohort_factory):
             )
             for i in range(max(1, n // 10))
         )
-        EnrolmentBatch.objects.create(
+        EnrollmentBatch.objects.create(
             cohort=cohort,
             source="paste",
             rows=[{"line": i, "email": f"x{i}@example.org", "name": "", "company": "", "outcome": "invited", "reason": ""} for i in range(n)],
@@ -63,7 +63,7 @@ def count_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("page", ["cohort_detail", "bulk_enrol", "batch_report"])
+@pytest.mark.parametrize("page", ["cohort_detail", "bulk_enroll", "batch_report"])
 def test_cohort_pages_do_the_same_queries_for_5_and_500_learners(client, cohort_of, page, django_assert_max_num_queries):
     counts = {}
     for n in (5, 500):

@@ -45,7 +45,7 @@ def course(build_course):
 
 
 @pytest.fixture
-def enrol(course, cohort_factory, enrollment_factory):
+def enroll(course, cohort_factory, enrollment_factory):
     """Give ``user`` a place in a cohort of the course: the certificate is the centre's."""
     cohort = cohort_factory(module=course, name="Voorjaar 2026")
 
@@ -58,8 +58,8 @@ def enrol(course, cohort_factory, enrollment_factory):
 # --- issuing -------------------------------------------------------------------------------
 
 
-def test_passing_the_last_quiz_issues_the_certificate(course, learner, enrol):
-    enrol(learner)
+def test_passing_the_last_quiz_issues_the_certificate(course, learner, enroll):
+    enroll(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     assert not Certificate.objects.exists()
@@ -71,8 +71,8 @@ def test_passing_the_last_quiz_issues_the_certificate(course, learner, enrol):
     assert len(certificate.code) == 12 and certificate.revoked_at is None
 
 
-def test_reading_the_last_slide_issues_the_certificate(client, course, learner, enrol):
-    enrol(learner)
+def test_reading_the_last_slide_issues_the_certificate(client, course, learner, enroll):
+    enroll(learner)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
     client.force_login(learner)
@@ -87,8 +87,8 @@ def test_reading_the_last_slide_issues_the_certificate(client, course, learner, 
     assert "Verder waar je gebleven was" not in html and "Je certificaat en wat nu" in html  # issue 9.5
 
 
-def test_a_failed_last_quiz_issues_nothing(course, learner, enrol):
-    enrol(learner)
+def test_a_failed_last_quiz_issues_nothing(course, learner, enroll):
+    enroll(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     quiz = course.sections.get(number=2).quiz
@@ -98,9 +98,9 @@ def test_a_failed_last_quiz_issues_nothing(course, learner, enrol):
     assert not Certificate.objects.exists()
 
 
-def test_the_certificate_is_issued_inside_the_completing_transaction(course, learner, monkeypatch, enrol):
+def test_the_certificate_is_issued_inside_the_completing_transaction(course, learner, monkeypatch, enroll):
     """If issuing fails, the passing attempt is not saved either: all or nothing."""
-    enrol(learner)
+    enroll(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
 
@@ -115,8 +115,8 @@ def test_the_certificate_is_issued_inside_the_completing_transaction(course, lea
     assert not Certificate.objects.exists()
 
 
-def test_completing_twice_keeps_one_certificate(course, learner, enrol):
-    enrol(learner)
+def test_completing_twice_keeps_one_certificate(course, learner, enroll):
+    enroll(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
@@ -126,7 +126,7 @@ def test_completing_twice_keeps_one_certificate(course, learner, enrol):
     assert Certificate.objects.count() == 1
 
 
-def test_centre_and_cohort_come_from_the_most_recent_active_enrolment(
+def test_centre_and_cohort_come_from_the_most_recent_active_enrollment(
     course, learner, centre_factory, cohort_factory, enrollment_factory
 ):
     old = cohort_factory(module=course, name="Voorjaar 2026", centre=centre_factory(name="Centrum Noord"))
@@ -165,22 +165,22 @@ def test_without_a_cohort_the_module_is_open_but_there_is_no_certificate(
     assert "Download je certificaat" not in html
 
 
-def test_joining_a_cohort_after_finishing_gives_the_certificate(client, course, learner, enrol):
+def test_joining_a_cohort_after_finishing_gives_the_certificate(client, course, learner, enroll):
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
     assert not Certificate.objects.exists()
-    enrol(learner)
+    enroll(learner)
     client.force_login(learner)
     client.get(reverse("dashboard"))
     certificate = Certificate.objects.get(user=learner)
     assert certificate.cohort_name == "Voorjaar 2026"
 
 
-def test_name_and_company_are_frozen_on_issue(client, course, learner, enrol):
+def test_name_and_company_are_frozen_on_issue(client, course, learner, enroll):
     learner.company_name = "Bakkerij De Vries"
     learner.save()
-    enrol(learner)
+    enroll(learner)
     read_all(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
@@ -276,11 +276,11 @@ def test_an_unknown_code_gives_404(client, db, code):
     assert client.get(reverse("progress:certificate_verify", args=[code])).status_code == 404
 
 
-def test_codes_are_unique_and_unambiguous(course, learner_factory, enrol):
+def test_codes_are_unique_and_unambiguous(course, learner_factory, enroll):
     read_codes = set()
     for _ in range(5):
         user = learner_factory()
-        enrol(user)
+        enroll(user)
         read_all(user, course)
         pass_quiz(user, course, 1)
         pass_quiz(user, course, 2)
@@ -354,9 +354,9 @@ def test_certificates_cannot_be_made_by_hand_in_the_admin(client, site_staff):
     assert client.get(reverse("admin:progress_certificate_add")).status_code == 403
 
 
-def test_a_learner_without_a_name_never_has_their_address_published(client, course, learner_factory, enrol):
+def test_a_learner_without_a_name_never_has_their_address_published(client, course, learner_factory, enroll):
     nameless = learner_factory(name="", email="jan.jansen@bedrijf.nl")
-    enrol(nameless)
+    enroll(nameless)
     read_all(nameless, course)
     pass_quiz(nameless, course, 1)
     pass_quiz(nameless, course, 2)

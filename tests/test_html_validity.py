@@ -115,7 +115,7 @@ def _pages():
         ("trainer-centre", trainer, reverse("centres:home"), 200),
         ("trainer-learner-home", trainer, reverse("dashboard"), 200),
         ("trainer-cohort", trainer, cohort.get_absolute_url(), 200),
-        ("trainer-bulk", trainer, reverse("centres:bulk_enrol", args=[cohort.pk]), 200),
+        ("trainer-bulk", trainer, reverse("centres:bulk_enroll", args=[cohort.pk]), 200),
         ("trainer-dashboard", trainer, reverse("dashboards:cohort", args=[cohort.pk]), 200),
         ("trainer-dashboard-stuck", trainer, reverse("dashboards:cohort", args=[cohort.pk]) + "?toon=vastgelopen", 200),
         ("trainer-reminder", trainer, reverse("dashboards:reminder", args=[cohort.pk]), 200),

@@ -29,7 +29,7 @@ def thirty(idea_group, user_factory):
     learners = list(idea_group.learners)
     for n in range(27):
         user = user_factory(name=f"Deelnemer {n:02d}")
-        centre_services.enrol(cohort=idea_group.cohort, user=user)
+        centre_services.enroll(cohort=idea_group.cohort, user=user)
         learners.append(user)
     return learners
 

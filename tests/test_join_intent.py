@@ -55,7 +55,7 @@ def test_a_signup_without_a_join_link_says_nothing_about_a_cohort(client, db):
     assert message.subject.endswith("Bevestig je e-mailadres")
 
 
-def test_confirming_on_another_device_enrols_at_once_and_the_first_log_in_opens_the_enrolment(
+def test_confirming_on_another_device_enrolls_at_once_and_the_first_log_in_opens_the_enrollment(
     client, cohort_factory
 ):
     cohort = cohort_factory(name="Voorjaar 2026")
@@ -75,7 +75,7 @@ def test_confirming_on_another_device_enrols_at_once_and_the_first_log_in_opens_
     assert log_in(client)["Location"] == reverse("dashboard")
 
 
-def test_a_cohort_that_filled_up_meanwhile_refuses_clearly_and_enrols_nobody(
+def test_a_cohort_that_filled_up_meanwhile_refuses_clearly_and_enrolls_nobody(
     client, cohort_factory, enrollment_factory
 ):
     cohort = cohort_factory(name="Voorjaar 2026", capacity=1)
@@ -114,7 +114,7 @@ def test_an_existing_learner_logging_in_from_a_join_link_is_enrolled(client, coh
     assert response["Location"] == reverse("centres:enrollment", kwargs={"pk": enrollment.pk})
 
 
-def test_a_plain_log_in_enrols_nobody(client, cohort_factory, user_factory):
+def test_a_plain_log_in_enrolls_nobody(client, cohort_factory, user_factory):
     cohort_factory()
     user_factory(email="nina@bakkerij.nl", password=PASSWORD)
     assert log_in(client)["Location"] == reverse("dashboard")

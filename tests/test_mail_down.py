@@ -72,7 +72,7 @@ def test_invitations_with_the_mail_server_down(client, centre_staff_factory, coh
     cohort = cohort_factory(centre=manager.centre_roles.get().centre)
     client.force_login(manager)
     response = client.post(
-        reverse("centres:bulk_enrol", args=[cohort.pk]), {"addresses": "an@example.org\nbo@example.org"}
+        reverse("centres:bulk_enroll", args=[cohort.pk]), {"addresses": "an@example.org\nbo@example.org"}
     )
     assert response.status_code == 302
     assert Invitation.objects.filter(cohort=cohort).count() == 2

@@ -99,7 +99,7 @@ def world(db, centre_factory, centre_staff_factory, cohort_factory, user_factory
     """One centre with two cohorts (one trainer each) and a manager; another centre with its own."""
     from accounts.models import User
     from centres import services
-    from centres.models import EnrolmentBatch, Invitation, hash_token
+    from centres.models import EnrollmentBatch, Invitation, hash_token
     from progress.models import Certificate
     from quizzes.services import attempt_start
 
@@ -122,13 +122,13 @@ def world(db, centre_factory, centre_staff_factory, cohort_factory, user_factory
     cohort = cohort_factory(centre=centre, module=module, trainers=[people["trainer"]])
     other_cohort = cohort_factory(centre=centre, module=module, trainers=[people["other_trainer"]])
     cohort_factory(centre=other_centre, module=module)
-    enrollment = services.enrol(cohort=cohort, user=people["learner"]).enrollment
-    other_enrollment = services.enrol(cohort=other_cohort, user=people["other_learner"]).enrollment
+    enrollment = services.enroll(cohort=cohort, user=people["learner"]).enrollment
+    other_enrollment = services.enroll(cohort=other_cohort, user=people["other_learner"]).enrollment
     token = "uitnodiging-voor-iemand-zonder-account"
     invitation = Invitation.objects.create(
         cohort=cohort, email="nieuw@example.org", token_hash=hash_token(token), expires_at=timezone.now() + datetime.timedelta(days=3)
     )
-    batch = EnrolmentBatch.objects.create(cohort=cohort, source="paste", rows=[])
+    batch = EnrollmentBatch.objects.create(cohort=cohort, source="paste", rows=[])
     attempt, _ = attempt_start(quiz=quiz, user=people["learner"])
     from ideas import services as idea_services
 
@@ -355,10 +355,10 @@ MATRIX = [
         (f"report-{name}", f"reports:{name}", lambda w: {}, "get", None, {**logged_in(404), "site_staff": 200})
         for name in ("programme", "programme_csv", "programme_xlsx")
     ],
-    ("bulk", "centres:bulk_enrol", lambda w: {"pk": w["cohort"].pk}, "get", None, cohort_staff(200)),
+    ("bulk", "centres:bulk_enroll", lambda w: {"pk": w["cohort"].pk}, "get", None, cohort_staff(200)),
     (
         "bulk-post",
-        "centres:bulk_enrol",
+        "centres:bulk_enroll",
         lambda w: {"pk": w["cohort"].pk},
         "post",
         lambda w: {"addresses": "iemand@example.org"},
@@ -543,7 +543,7 @@ def test_every_named_url_of_the_site_is_in_the_matrix(db):
 def _state():
     """What a GET must never change."""
     from accounts.models import User
-    from centres.models import Cohort, Enrollment, EnrolmentBatch, Invitation
+    from centres.models import Cohort, Enrollment, EnrollmentBatch, Invitation
     from dashboards.models import Reminder
     from ideas.models import Idea, Participant, Session
 
@@ -553,7 +553,7 @@ def _state():
         list(Cohort.objects.order_by("pk").values_list("join_code", "name", "is_open")),
         list(Enrollment.objects.order_by("pk").values_list("pk", "status")),
         list(Invitation.objects.order_by("pk").values_list("pk", "accepted_at")),
-        EnrolmentBatch.objects.count(),
+        EnrollmentBatch.objects.count(),
         Reminder.objects.count(),
         list(Session.objects.order_by("pk").values_list("pk", "version", "phase")),
         list(Idea.objects.order_by("pk").values_list("pk", "is_hidden", "cluster_id")),
@@ -593,7 +593,7 @@ def _page(response):
     [
         ("other_trainer", "centres:cohort_detail", lambda w: [w["cohort"].pk], [999999]),
         ("other_manager", "centres:cohort_detail", lambda w: [w["cohort"].pk], [999999]),
-        ("other_manager", "centres:bulk_enrol", lambda w: [w["cohort"].pk], [999999]),
+        ("other_manager", "centres:bulk_enroll", lambda w: [w["cohort"].pk], [999999]),
         ("other_trainer", "dashboards:cohort", lambda w: [w["cohort"].pk], [999999]),
         ("other_manager", "dashboards:export", lambda w: [w["cohort"].pk], [999999]),
         ("other_trainer", "dashboards:reminder", lambda w: [w["cohort"].pk], [999999]),
@@ -627,7 +627,7 @@ ALLOWED = {
     "centres:cohort_create": "manager",
     "centres:cohort_edit": "manager",
     "centres:cohort_regenerate_code": "manager",
-    "centres:bulk_enrol": "trainer",
+    "centres:bulk_enroll": "trainer",
     "centres:enrollment_status": "trainer",
     "dashboards:reminder": "trainer",
     "dashboards:attempts_reset": "trainer",
@@ -702,7 +702,7 @@ def test_consent_invited_but_not_accepted_is_not_visible(client, world, mailoutb
     learner.save()
     cohort = world["cohort"]
     client.force_login(world["trainer"])
-    response = client.post(reverse("centres:bulk_enrol", args=[cohort.pk]),
+    response = client.post(reverse("centres:bulk_enroll", args=[cohort.pk]),
                            {"addresses": f"{learner.email}\nonbekend@example.org"})
     batch = cohort.batches.latest("created_at")
     assert [row["outcome"] for row in batch.rows] == ["invited", "invited"]

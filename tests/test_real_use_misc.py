@@ -89,7 +89,7 @@ def test_places_held_by_invitations_are_said_in_words_with_the_invitees_name(
     cohort = cohort_factory(centre=trainer.centre_roles.get().centre, trainers=[trainer], capacity=10)
     client.force_login(trainer)
     csv = "naam;bedrijf;e-mail\nAnke Aerts;Aerts Bloemen;anke@example.org\nBen Bos;;ben@example.org\n".encode()
-    response = client.post(reverse("centres:bulk_enrol", args=[cohort.pk]),
+    response = client.post(reverse("centres:bulk_enroll", args=[cohort.pk]),
                            {"csv_file": SimpleUploadedFile("lijst.csv", csv, content_type="text/csv")})
     assert response.status_code == 302
     html = client.get(cohort.get_absolute_url()).content.decode()

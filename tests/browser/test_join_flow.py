@@ -103,7 +103,7 @@ def test_newcomer_joins_by_link_signs_up_verifies_and_lands_in_the_module(page, 
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_confirming_on_another_device_enrols_and_the_first_log_in_opens_the_enrolment(
+def test_confirming_on_another_device_enrolls_and_the_first_log_in_opens_the_enrollment(
     browser, page, live_server, cohort, viewport
 ):
     """Signed up on the desktop, the e-mail opened on a phone (another browser, no shared session)."""

@@ -3,7 +3,7 @@
 ``make run`` (its ``load`` step) calls this after the demo accounts, so that the
 dashboard, "Vastgelopen" and "Wat moet je opnieuw uitleggen?" have something to
 show. Everything is written through the project's own services, as a learner's
-clicks would write it: enrolment (``centres.services.enrol``), slides read
+clicks would write it: enrolment (``centres.services.enroll``), slides read
 (``progress.services.slide_view_record``), quiz attempts (``quizzes.services.attempt_start`` and
 ``progress.services.quiz_attempt_submit``, which issues the certificate on completion) and a reminder
 (``dashboards.services.send_reminder``). Only afterwards are the moments moved
@@ -121,7 +121,7 @@ class Command(BaseCommand):
         now = timezone.now()
         last = now - timedelta(days=spec.days_ago)
         started = last - timedelta(days=10 + spec.slides // 4)
-        enrollment = centre_services.enrol(cohort=cohort, user=user, check_open=False).enrollment
+        enrollment = centre_services.enroll(cohort=cohort, user=user, check_open=False).enrollment
         Enrollment.objects.filter(pk=enrollment.pk).update(
             enrolled_at=started - timedelta(days=2), status_changed_at=started - timedelta(days=2))
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centres import bulk
-from centres.models import Enrollment, EnrolmentBatch, Invitation
+from centres.models import Enrollment, EnrollmentBatch, Invitation
 
 pytestmark = pytest.mark.usefixtures("clear_cache")
 
@@ -25,7 +25,7 @@ def setup(centre_factory, centre_staff_factory, cohort_factory):
 
 
 def bulk_url(cohort):
-    return reverse("centres:bulk_enrol", args=[cohort.pk])
+    return reverse("centres:bulk_enroll", args=[cohort.pk])
 
 
 def upload(client, cohort, content: bytes, name="deelnemers.csv"):
@@ -33,7 +33,7 @@ def upload(client, cohort, content: bytes, name="deelnemers.csv"):
 
 
 def report_of(response):
-    batch = EnrolmentBatch.objects.latest("created_at")
+    batch = EnrollmentBatch.objects.latest("created_at")
     assert response.status_code == 302
     assert response["Location"] == reverse("centres:batch_report", args=[batch.cohort_id, batch.pk])
     rows = {}
@@ -134,7 +134,7 @@ def test_malformed_files_get_a_clear_form_error_and_change_nothing(client, setup
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors.get("csv_file", []) + response.context["form"].non_field_errors())
     assert message in errors, errors
-    assert not EnrolmentBatch.objects.exists() and not Invitation.objects.exists() and not mail.outbox
+    assert not EnrollmentBatch.objects.exists() and not Invitation.objects.exists() and not mail.outbox
 
 
 def test_a_file_over_1_mb_is_refused_before_it_is_read(client, setup):
@@ -143,7 +143,7 @@ def test_a_file_over_1_mb_is_refused_before_it_is_read(client, setup):
     response = upload(client, setup["cohort"], junk, name="junk.csv")
     assert response.status_code == 200
     assert "te groot" in response.context["form"].errors["csv_file"][0]
-    assert not EnrolmentBatch.objects.exists()
+    assert not EnrollmentBatch.objects.exists()
 
 
 def test_paste_and_file_together_or_neither_is_an_error(client, setup):
@@ -155,7 +155,7 @@ def test_paste_and_file_together_or_neither_is_an_error(client, setup):
         {"addresses": "a@example.org", "csv_file": SimpleUploadedFile("a.csv", b"e-mail\nb@example.org\n")},
     )
     assert "niet allebei" in both.content.decode()
-    assert not EnrolmentBatch.objects.exists()
+    assert not EnrollmentBatch.objects.exists()
 
 
 def test_pasted_lists_in_the_shapes_people_copy_them():
@@ -202,7 +202,7 @@ def invite(client, setup, line="nieuw@example.org, Nico Nieuw, Nieuw BV"):
     return re.search(r"http://testserver(/uitnodiging/\S+/)", message.body).group(1)
 
 
-def test_invitation_link_completes_sign_up_and_enrolment(client, setup):
+def test_invitation_link_completes_sign_up_and_enrollment(client, setup):
     link = invite(client, setup)
     page = client.get(link)
     assert page.status_code == 200
@@ -313,7 +313,7 @@ def test_resending_an_expired_invitation_needs_a_free_place(client, setup, enrol
     assert invitation.is_expired()
 
 
-def test_when_the_mail_server_fails_the_enrolments_stand_and_staff_are_told(client, setup, user_factory, monkeypatch):
+def test_when_the_mail_server_fails_the_enrollments_stand_and_staff_are_told(client, setup, user_factory, monkeypatch):
     from django.core.mail.backends.locmem import EmailBackend
 
     def refuse(self, messages):

@@ -34,7 +34,7 @@ def test_anonymous_visitor_is_asked_to_sign_up_or_log_in_and_come_back(client, c
     assert "Schrijf me in" not in html  # no enrol button before logging in
 
 
-def test_anonymous_post_to_join_enrols_nobody_and_redirects_to_log_in(client, cohort_factory):
+def test_anonymous_post_to_join_enrolls_nobody_and_redirects_to_log_in(client, cohort_factory):
     cohort = cohort_factory()
     response = client.post(join_url(cohort))
     assert response.status_code == 302
@@ -119,7 +119,7 @@ def test_unknown_code_gets_a_dutch_404(client, db):
     ],
     ids=["closed", "ended", "full"],
 )
-def test_closed_ended_and_full_cohorts_say_why_and_enrol_nobody(
+def test_closed_ended_and_full_cohorts_say_why_and_enroll_nobody(
     client, cohort_factory, user_factory, enrollment_factory, cohort_kwargs, message
 ):
     cohort = cohort_factory(**cohort_kwargs)
@@ -159,7 +159,7 @@ def test_a_cohort_that_has_not_started_yet_can_be_joined(client, cohort_factory,
 def test_withdrawn_learners_free_their_place(cohort_factory, user_factory, enrollment_factory):
     cohort = cohort_factory(capacity=1)
     enrollment_factory(cohort=cohort, status=Enrollment.Status.WITHDRAWN)
-    result = services.enrol(cohort=cohort, user=user_factory())
+    result = services.enroll(cohort=cohort, user=user_factory())
     assert result.created
 
 
@@ -173,17 +173,17 @@ def test_pending_invitations_keep_their_place(cohort_factory, user_factory):
         token_hash="x" * 64,
         expires_at=timezone.now() + datetime.timedelta(days=3),
     )
-    with pytest.raises(services.EnrolmentRefused) as refused:
-        services.enrol(cohort=cohort, user=user_factory())
+    with pytest.raises(services.EnrollmentRefused) as refused:
+        services.enroll(cohort=cohort, user=user_factory())
     assert refused.value.reason == "full"
     # ...but the invitee themself gets in, and their invitation is then used.
     invitee = user_factory(email="Uitgenodigd@example.org")
-    assert services.enrol(cohort=cohort, user=invitee).created
+    assert services.enroll(cohort=cohort, user=invitee).created
     invited.refresh_from_db()
     assert invited.accepted_by == invitee
 
 
-def test_the_database_refuses_a_second_enrolment_and_an_end_before_the_start(cohort_factory, enrollment_factory):
+def test_the_database_refuses_a_second_enrollment_and_an_end_before_the_start(cohort_factory, enrollment_factory):
     from django.db import IntegrityError, transaction
 
     enrollment = enrollment_factory()
@@ -221,13 +221,13 @@ def widen_the_race(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_learners_racing_for_the_last_place_end_with_one_enrolment(cohort_factory, user_factory, monkeypatch):
+def test_two_learners_racing_for_the_last_place_end_with_one_enrollment(cohort_factory, user_factory, monkeypatch):
     """Two threads, two database connections, one free place: exactly one enrolment."""
     if connection.vendor != "postgresql":
         pytest.skip("needs real row locks and concurrent connections: run on PostgreSQL (DATABASE_URL=postgres://...)")
     cohort = cohort_factory(capacity=3)
     for _ in range(2):
-        services.enrol(cohort=cohort, user=user_factory())
+        services.enroll(cohort=cohort, user=user_factory())
     widen_the_race(monkeypatch)
     racers = [user_factory(), user_factory()]
     barrier = threading.Barrier(len(racers))
@@ -238,9 +238,9 @@ def test_two_learners_racing_for_the_last_place_end_with_one_enrolment(cohort_fa
 
         try:
             barrier.wait()
-            services.enrol(cohort=cohort, user=user)
+            services.enroll(cohort=cohort, user=user)
             outcomes.append("enrolled")
-        except services.EnrolmentRefused as refusal:
+        except services.EnrollmentRefused as refusal:
             outcomes.append(refusal.reason)
         finally:
             thread_connection.close()
@@ -256,7 +256,7 @@ def test_two_learners_racing_for_the_last_place_end_with_one_enrolment(cohort_fa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_learner_double_submitting_in_parallel_gets_one_enrolment(cohort_factory, user_factory, monkeypatch):
+def test_one_learner_double_submitting_in_parallel_gets_one_enrollment(cohort_factory, user_factory, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs real row locks and concurrent connections: run on PostgreSQL (DATABASE_URL=postgres://...)")
     cohort = cohort_factory(capacity=10)
@@ -270,7 +270,7 @@ def test_one_learner_double_submitting_in_parallel_gets_one_enrolment(cohort_fac
 
         try:
             barrier.wait()
-            created.append(services.enrol(cohort=cohort, user=learner).created)
+            created.append(services.enroll(cohort=cohort, user=learner).created)
         finally:
             thread_connection.close()
 
