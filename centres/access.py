@@ -8,16 +8,8 @@ settings) gives 403: the object is theirs to know about.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import CentreStaff, Cohort, Enrollment, Invitation
-
-SITE_STAFF_PERMISSION = "centres.view_all_centres"
-
-
-def is_site_staff(user) -> bool:
-    """Site staff run the whole site (superusers, or the permission given in the admin).
-
-    Not ``is_staff``: trainers have that too, to edit the module in the admin."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm(SITE_STAFF_PERMISSION))
+# is_site_staff is defined in models (the cohort querysets need it) and offered here with the other helpers.
+from .models import SITE_STAFF_PERMISSION, CentreStaff, Cohort, Enrollment, Invitation, is_site_staff  # noqa: F401
 
 
 def can_use_centre_pages(user) -> bool:

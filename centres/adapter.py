@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts.adapter import AccountAdapter as _MailDoorAdapter
 
-from . import access, services
+from . import access, selectors, services
 from .models import Cohort, PendingJoin, normalise_join_code
-from .selectors import cohort_by_join_code
 
 # allauth's mails leave through accounts.mail.send (accounts.adapter); this adds the join link.
 _Base = _MailDoorAdapter
@@ -35,7 +34,7 @@ def cohort_from_join_url(url: str | None) -> Cohort | None:
         return None
     if match.view_name != "centres:join":
         return None
-    return cohort_by_join_code(normalise_join_code(match.kwargs.get("code", "")))
+    return selectors.cohort_by_join_code(normalise_join_code(match.kwargs.get("code", "")))
 
 
 def _next_url(request) -> str:
@@ -55,7 +54,7 @@ class AccountAdapter(_Base):
     def send_mail(self, template_prefix, email, context):
         # The verification e-mail names the cohort and centre the newcomer is joining.
         if template_prefix.startswith("account/email/email_confirmation") and context.get("user") is not None:
-            pending = services.pending_join_for(user=context["user"])
+            pending = selectors.pending_join_for(user=context["user"])
             if pending is not None:
                 context = {**context, "joining": pending.cohort}
         return super().send_mail(template_prefix, email, context)
@@ -110,7 +109,7 @@ def _tell(request, pending: PendingJoin, *, then_log_in: bool = False) -> None:
             text = _("Je bent ingeschreven voor %(cohort)s van %(centre)s.")
         messages.success(request, text % names)
     else:
-        refusal = services.EnrollmentRefused.MESSAGES.get(pending.reason, "")
+        refusal = selectors.REFUSAL_MESSAGES.get(pending.reason, "")
         messages.error(
             request,
             _("Je kon niet worden ingeschreven voor %(cohort)s van %(centre)s.") % names + " " + str(refusal),

@@ -32,6 +32,17 @@ def normalise_join_code(code: str) -> str:
     return (code or "").strip().upper()
 
 
+SITE_STAFF_PERMISSION = "centres.view_all_centres"
+
+
+def is_site_staff(user) -> bool:
+    """Site staff run the whole site (superusers, or the permission given in the admin).
+
+    Not ``is_staff``: trainers have that too, to edit the module in the admin. Defined here,
+    below ``access``, because the cohort querysets ask it too (``access`` imports the models)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(SITE_STAFF_PERMISSION))
+
+
 class CentreQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -114,8 +125,6 @@ class CohortQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The cohorts a member of staff may open: a trainer those they train,
         a manager all of their centre's, site staff all. Others: none."""
-        from .access import is_site_staff
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if is_site_staff(user):
@@ -125,8 +134,6 @@ class CohortQuerySet(models.QuerySet):
 
     def managed_by(self, user):
         """The cohorts whose settings a user may change: managers and site staff."""
-        from .access import is_site_staff
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if is_site_staff(user):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from progress import services as progress_services
 from progress.selectors import modules_progress
 
-from . import access, selectors, services
+from . import access, bulk, selectors, services
 from .forms import (
     BulkEnrollForm,
     CohortForm,
@@ -105,18 +105,13 @@ def join(request, code):
         return redirect("centres:enrollment", pk=result.enrollment.pk)
 
     enrollment = selectors.is_enrolled(request.user, cohort)
-    refusal = services.join_refusal(cohort)
-    if refusal is None and enrollment is None:
-        left = services.places_left(cohort)
-        if left is not None and left <= 0:
-            refusal = "full"
-    if enrollment is not None and enrollment.status == Enrollment.Status.WITHDRAWN:
-        refusal = "withdrawn"
+    # The same rule as the button's (services.enroll): the page never offers what the POST refuses.
+    refusal = selectors.join_refusal(cohort=cohort, user=request.user, enrollment=enrollment)
     context = {
         "cohort": cohort,
         "enrollment": enrollment if enrollment and enrollment.status != Enrollment.Status.WITHDRAWN else None,
         "refusal": refusal,
-        "refusal_message": services.EnrollmentRefused.MESSAGES.get(refusal) if refusal else None,
+        "refusal_message": selectors.REFUSAL_MESSAGES.get(refusal) if refusal else None,
         "signup_url": _with_next("account_signup", join_url),
         "login_url": _with_next("account_login", join_url),
     }
@@ -128,7 +123,7 @@ def invitation(request, token):
     """An invitation sent by bulk enrolment: completes sign-up (or asks to log in) and enrols."""
     from django.contrib.auth import get_user_model
 
-    invite = services.invitation_for_token(token)
+    invite = selectors.invitation_for_token(token=token)
     if invite is None:
         return render(request, "centres/invitation_notice.html", {"notice": "unknown"}, status=404)
     cohort = invite.cohort
@@ -274,7 +269,7 @@ def cohort_detail(request, pk):
         "status_choices": Enrollment.Status.choices,
         "join_url": request.build_absolute_uri(cohort.get_join_url()),
         "can_manage": Cohort.objects.managed_by(request.user).filter(pk=cohort.pk).exists(),
-        "join_refusal": services.join_refusal(cohort),
+        "join_refusal": selectors.join_refusal(cohort=cohort, check_places=False),
     }
     return render(request, "centres/cohort_detail.html", context)
 
@@ -334,7 +329,7 @@ def bulk_enroll(request, pk):
     form = BulkEnrollForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        batch = services.bulk_enroll(
+        batch = bulk.bulk_enroll(
             cohort=cohort,
             rows=data["rows"],
             by=request.user,
@@ -364,15 +359,15 @@ def batch_report(request, pk, batch_pk):
     except EnrollmentBatch.DoesNotExist:
         raise Http404("No such report.") from None
     rows = [
-        {**row, "outcome_label": services.Outcome.LABELS.get(row["outcome"], row["outcome"]),
-         "reason_label": services.Outcome.REASONS.get(row["reason"], row["reason"])}
+        {**row, "outcome_label": bulk.Outcome.LABELS.get(row["outcome"], row["outcome"]),
+         "reason_label": bulk.Outcome.REASONS.get(row["reason"], row["reason"])}
         for row in batch.rows
     ]
     totals = {}
     for row in batch.rows:
         totals[row["outcome"]] = totals.get(row["outcome"], 0) + 1
     summary = [
-        (code, label, totals.get(code, 0)) for code, label in services.Outcome.LABELS.items()
+        (code, label, totals.get(code, 0)) for code, label in bulk.Outcome.LABELS.items()
     ]
     return render(
         request,

@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from centres import services
+from centres import selectors, services
 from centres.models import Enrollment, Invitation
 
 pytestmark = pytest.mark.usefixtures("clear_cache")
@@ -183,6 +183,26 @@ def test_pending_invitations_keep_their_place(cohort_factory, user_factory):
     assert invited.accepted_by == invitee
 
 
+def test_the_join_page_and_the_join_button_agree_for_an_invitee_of_a_full_cohort(client, cohort_factory, user_factory):
+    """The cohort is full only because of the learner's own invitation: the page offers the button
+    (one rule, selectors.join_refusal, for both) and the button enrolls; someone else is told it is full."""
+    from django.utils import timezone
+
+    cohort = cohort_factory(capacity=1)
+    Invitation.objects.create(
+        cohort=cohort, email="genodigd@example.org", token_hash="y" * 64,
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    client.force_login(user_factory())
+    assert "alle plaatsen zijn bezet" in client.get(join_url(cohort)).content.decode()
+    invitee = user_factory(email="genodigd@example.org")
+    client.force_login(invitee)
+    html = client.get(join_url(cohort)).content.decode()
+    assert "Schrijf me in" in html and "alle plaatsen zijn bezet" not in html
+    client.post(join_url(cohort))
+    assert Enrollment.objects.filter(cohort=cohort, user=invitee).exists()
+
+
 def test_the_database_refuses_a_second_enrollment_and_an_end_before_the_start(cohort_factory, enrollment_factory):
     from django.db import IntegrityError, transaction
 
@@ -210,14 +230,14 @@ def widen_the_race(monkeypatch):
     lock both threads would count the same free place and both enrol."""
     import time
 
-    real_places_left = services.places_left
+    real_places_left = selectors.places_left
 
     def slow_places_left(*args, **kwargs):
         left = real_places_left(*args, **kwargs)
         time.sleep(0.5)
         return left
 
-    monkeypatch.setattr(services, "places_left", slow_places_left)
+    monkeypatch.setattr(selectors, "places_left", slow_places_left)
 
 
 @pytest.mark.django_db(transaction=True)
