@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist; each worker has its own test database). PYTEST_WORKERS=0
+# runs it in one process, e.g. to use --lf or a debugger.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-test messages migrate load load-content serve check-deploy clean
 .PHONY: benchmark benchmark-ideas benchmark-search benchmark-reports bench
@@ -58,7 +61,7 @@ run: load
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Production-style serving: gunicorn + WhiteNoise with compressed, hashed static files.
 serve: load-content
