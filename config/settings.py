@@ -144,6 +144,8 @@ else:
     # Per process: fine for the content caches, which are keyed by the content version read
     # from the database on every request (courses.content_version), so never stale.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
+    # Django's database sessions, read with one precompiled query (accounts/sessions.py).
+    SESSION_ENGINE = "accounts.sessions"
 
 # Reading pages for anonymous visitors: public, revalidated with ETag/Last-Modified (courses.page_cache).
 # 0: every load asks (a 304 when nothing changed), so a trainer's fix is seen at once.

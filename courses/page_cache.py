@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import secrets
+import weakref
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpResponse
@@ -33,7 +37,9 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
+from django.utils.html import escape
 from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from . import content_version
@@ -84,15 +90,25 @@ def _accepts_gzip(request) -> bool:
     return "gzip" in request.headers.get("Accept-Encoding", "").lower()
 
 
+def _session_signed_in(request) -> bool:
+    """The session names a user (they may still turn out not to be valid): no query but the session's,
+    and the user row is not loaded (the view decides how: ``accounts.session_auth``)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(SESSION_KEY))
+
+
 def content_page(view):
     """Decorate a reading page: public, revalidated and cached whole for anonymous readers."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or not is_plain_anonymous(request):
-            response = view(request, *args, **kwargs)
-            return mark_private(response) if request.user.is_authenticated or request.method not in ("GET", "HEAD") \
-                else _private_anonymous(response)
+        if request.method not in ("GET", "HEAD") or _session_signed_in(request):
+            # Private whoever it turns out to be (a session naming a user that is no longer valid too).
+            return mark_private(view(request, *args, **kwargs))
+        if not is_plain_anonymous(request):
+            return _private_anonymous(view(request, *args, **kwargs))
 
         version = content_version.current()
         request.content_version = version  # the view's cached reads use the same version
@@ -149,11 +165,119 @@ def fragment(version, *parts, build):
     key = "content:" + hashlib.sha256(
         "|".join([content_version.release(), version.key, *map(str, parts)]).encode()
     ).hexdigest()
-    value = cache().get(key)
+    value = _memo_get(key)
     if value is None:
-        value = build()
-        cache().set(key, value, FRAGMENT_TIMEOUT)
+        value = cache().get(key)
+        if value is None:
+            value = build()
+            cache().set(key, value, FRAGMENT_TIMEOUT)
+        _memo_set(key, value)
     return value
+
+
+# --- this process's own copy of what it read from the cache ---------------------------------------
+#
+# Every key above names a content version (and the release), and what is stored under a key never
+# changes: a write gives a new version, so new keys. A value read once can therefore be kept in
+# this process too, which spares a look-up in the shared cache (a network round trip with Redis)
+# and the unpickling of the value (the module skeleton, the slide's place) on every request. The
+# values are shared by the requests of this process: nobody may change them.
+
+# One memo per cache client: a process has one; tests that play two workers with two cache clients
+# (tests/test_content_cache.py) get two memos, as two processes would.
+
+MEMO_SIZE = 512
+_memos: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
+
+
+def _memo() -> OrderedDict:
+    client = cache()
+    memo = _memos.get(client)
+    if memo is None:
+        memo = _memos[client] = OrderedDict()
+    return memo
+
+
+def _memo_get(key):
+    memo = _memo()
+    value = memo.get(key)
+    if value is not None:
+        memo.move_to_end(key)
+    return value
+
+
+def _memo_set(key, value) -> None:
+    memo = _memo()
+    memo[key] = value
+    memo.move_to_end(key)
+    while len(memo) > MEMO_SIZE:
+        memo.popitem(last=False)
+
+
+def memo_clear() -> None:
+    """For tests that empty the shared cache and expect a rebuild."""
+    _memos.clear()
+
+
+# --- signed-in pages: one rendering for every learner, their own parts put in per request ----------
+#
+# A signed-in reader's page differs from another's in a few small parts only: the CSRF token of
+# the log-out form, ticks in the table of contents, the progress meter, a quiz call-out, an idea
+# wall invitation. The page is rendered once per content version, language, path and a few flags
+# (``variant``: staff or not, ...) with a marker where each such part goes (``{% learnerslot %}``
+# in course_tags), and each request fills the markers from its own small templates. The markers
+# carry a random nonce per rendering, so nothing written in the content can pass for one.
+
+_SLOT_OPEN = "<!--slot:{nonce}:"
+
+
+def slot_marker(nonce: str, name: str) -> SafeString:
+    return mark_safe(f"{_SLOT_OPEN.format(nonce=nonce)}{name}-->")  # nosec B308 B703 - our own marker
+
+
+def learner_page(version, *parts, build) -> tuple[str, str]:
+    """``(html, nonce)``: the page rendered by ``build(nonce)`` with slot markers, cached like a fragment."""
+    return fragment(version, "learner-page", *parts, build=lambda: _build_learner_page(build))
+
+
+def _build_learner_page(build) -> tuple[str, str]:
+    nonce = secrets.token_hex(8)
+    return str(build(nonce)), nonce
+
+
+def rendered_once(*parts, build) -> str:
+    """A rendering that depends on ``parts`` (and the language and release) only, kept in this process:
+    a slot whose output many learners share (the progress meter at 40 %, 19 of 48 slides read)."""
+    key = "once:" + "|".join([content_version.release(), get_language() or "", *map(str, parts)])
+    value = _memo_get(key)
+    if value is None:
+        value = str(build())
+        _memo_set(key, value)
+    return value
+
+
+def splice(html: str, nonce: str, context: dict, *, csrf_token: str = "", fills: dict | None = None) -> str:
+    """``html`` with each slot filled: ``csrf`` with ``csrf_token``, a name in ``fills`` with its text,
+    any other with the template of that name rendered with ``context`` (a plain context: no context
+    processors run)."""
+    head, *rest = html.split(_SLOT_OPEN.format(nonce=nonce))
+    if not rest:
+        return html
+    from django.template import Context, engines
+
+    engine = engines["django"].engine
+    ctx = Context(context)
+    out = [head]
+    for piece in rest:
+        name, _sep, tail = piece.partition("-->")
+        if name == "csrf":
+            out.append(escape(csrf_token))
+        elif fills and name in fills:
+            out.append(fills[name])
+        else:
+            out.append(engine.get_template(name).render(ctx))
+        out.append(tail)
+    return "".join(out)
 
 
 def request_version(request):

@@ -9,11 +9,15 @@ from django.http import (
     HttpResponseForbidden,
     JsonResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.template.loader import render_to_string
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
+from accounts import session_auth
 from centres.access import remember_centre_staff
+from courses import page_cache
 from courses.markdown import render_markdown
 from courses.page_cache import content_page, request_version
 from courses.selectors import module_get
@@ -48,11 +52,15 @@ def section_detail(request, module_slug, number):
 @content_page
 def slide_detail(request, module_slug, number, position):
     """A slide. From caches keyed by the content version: no query for an anonymous reader on a hit
-    (the page is kept whole, courses.page_cache) and, for a signed-in learner, the session, the
-    user, one query for the version with their progress, and at most one write (4 in all)."""
+    (the page is kept whole, courses.page_cache) and, for a signed-in learner, the session, one query
+    for the version with their progress and their account's flags, and at most one write (3 in all):
+    their page is rendered once for every learner and their own parts are put in (``_learner_slide``)."""
+    learner = _fast_learner(request, module_slug)
+    if learner is not None:
+        return _learner_slide(request, *learner, module_slug=module_slug, number=number, position=position)
     state = None
     if request.user.is_authenticated:
-        state = progress_selectors.learner_state(user=request.user, module_slug=module_slug)
+        state = progress_selectors.learner_state(user_id=request.user.pk, module_slug=module_slug)
         request.content_version = state.version
         remember_centre_staff(request.user, state.centre_staff)
     version = request_version(request)
@@ -75,6 +83,79 @@ def slide_detail(request, module_slug, number, position):
          # Called by the template only where the slide's cached fragment is rendered anew (a cache miss).
          "diagram": lambda: _diagram(place)},
     )
+
+
+def _fast_learner(request, module_slug):
+    """``(user, state)`` for a signed-in reader whose page can be put together from the shared rendering,
+    or ``None``: Django's own path then (no session user, a query string, a message to show, or a
+    session that Django would end or rotate)."""
+    if request.method != "GET" or request.META.get("QUERY_STRING"):
+        return None
+    user_id = session_auth.session_user_id(request)
+    if user_id is None or _has_messages(request):
+        return None
+    state = progress_selectors.learner_state(user_id=user_id, module_slug=module_slug)
+    account = state.account
+    if account is None:
+        return None
+    user = session_auth.stand_in_user(user_id=user_id, is_active=account.is_active, is_staff=account.is_staff,
+                                      is_superuser=account.is_superuser, password=account.password)
+    if not session_auth.session_is_valid(request, user):
+        return None
+    return user, state
+
+
+def _has_messages(request) -> bool:
+    """A flash message waits (cookie or session storage): shown by the full rendering."""
+    return "messages" in request.COOKIES or bool(request.session.get("_messages"))
+
+
+METER_SLOT = "sections/_slide_meter.html"
+
+
+class _Reader:
+    """Who the shared rendering is for: a signed-in learner, nobody in particular."""
+
+    is_authenticated = True
+    is_anonymous = False
+    pk = id = None
+
+    def __init__(self, is_staff: bool):
+        self.is_staff = is_staff
+
+
+def _learner_slide(request, user, state, *, module_slug, number, position):
+    version = request.content_version = state.version
+    place = selectors.slide_place_cached(version=version, module_slug=module_slug, number=number, position=position)
+    skeleton = selectors.module_skeleton_cached(version=version, module_slug=module_slug)
+    progress = progress_selectors.module_progress_from_state(skeleton=skeleton, state=state)
+    progress_services.slide_view_record(user=user, slide=place.slide, progress=progress)
+    slide, section, module = place.slide, place.slide.section, place.slide.section.module
+    section_progress = progress.for_section(section.pk)
+    quiz_first = _quiz_is_next(place, section, section_progress)
+    centre_staff = bool(user.is_active and state.centre_staff)
+
+    def build(nonce):
+        # Nothing of this learner goes in: their parts are slots, the flags are part of the key.
+        return render_to_string(
+            "sections/slide_detail.html",
+            {"module": module, "section": section, "slide": slide, "place": place, "toc": toc.with_slots(place.toc),
+             "quiz_first": quiz_first, "diagram": lambda: _diagram(place), "slot_nonce": nonce,
+             "user": _Reader(user.is_staff), "is_centre_staff": centre_staff, "messages": (),
+             "csrf_token": page_cache.slot_marker(nonce, "csrf")},
+            request=request,
+        )
+
+    html, nonce = page_cache.learner_page(version, get_language(), request.path, quiz_first, user.is_staff,
+                                          centre_staff, build=build)
+    context = {"module": module, "section": section, "slide": slide, "place": place, "progress": progress,
+               "section_progress": section_progress, "user": user, "learner": user}
+    meter = page_cache.rendered_once(
+        METER_SLOT, progress.percent, progress.read_count, progress.slide_total, progress.quizzes_passed,
+        progress.quiz_total, build=lambda: render_to_string(METER_SLOT, context),
+    )
+    html = page_cache.splice(html, nonce, context, csrf_token=get_token(request), fills={METER_SLOT: meter})
+    return HttpResponse(toc.with_ticks(html, progress.read_slide_ids))
 
 
 def _diagram(place):

@@ -243,9 +243,13 @@ def clear_cache():
     """allauth's rate limits count in the cache: start each test that logs in or signs up from zero."""
     from django.core.cache import cache
 
+    from courses import page_cache
+
     cache.clear()
+    page_cache.memo_clear()  # each process's copy of what it read from the cache
     yield
     cache.clear()
+    page_cache.memo_clear()
 
 
 @pytest.fixture

@@ -17,10 +17,11 @@ from quizzes import services
 PINNED = {
     "overview": 11,
     "section": 11,
-    # Session, user, the learner's state with the content version (one query), the write if any.
-    "slide, refresh": 3,
-    "slide, moving on": 4,
-    "slide, going back": 4,
+    # The session and the learner's state with the content version and their account's flags (one
+    # query; the user row is not loaded), then the write if any.
+    "slide, refresh": 2,
+    "slide, moving on": 3,
+    "slide, going back": 3,
     "dashboard": 10,
     "quiz": 11,
     "attempt": 10,

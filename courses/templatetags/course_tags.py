@@ -51,3 +51,29 @@ def contentcache(parser, token):
 def markdown_at_filter(text, level):
     """Markdown whose highest heading becomes ``h<level>``: one below the heading the body sits under."""
     return render_markdown(text, top_level=int(level))
+
+
+class LearnerSlotNode(template.Node):
+    def __init__(self, name):
+        self.name = name
+
+    def render(self, context):
+        from courses import page_cache
+
+        name = self.name.resolve(context)
+        nonce = context.get("slot_nonce")
+        if nonce:
+            return page_cache.slot_marker(nonce, name)
+        return context.template.engine.get_template(name).render(context)
+
+
+@register.tag("learnerslot")
+def learnerslot(parser, token):
+    """``{% learnerslot "template.html" %}``: a part of a page that is the reader's own (progress, ticks,
+    an invitation). Rendered in place as an include; in a page rendered once for every signed-in
+    learner (``slot_nonce`` set, courses.page_cache.learner_page) a marker instead, which each request
+    fills with that template rendered from its own small context. Never inside ``{% contentcache %}``."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("learnerslot takes one template name")
+    return LearnerSlotNode(parser.compile_filter(bits[1]))

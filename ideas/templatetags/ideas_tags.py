@@ -13,8 +13,8 @@ register = template.Library()
 
 @register.inclusion_tag("ideas/_slide_invite.html", takes_context=True)
 def wall_invite(context, slide):
-    request = context.get("request")
-    user = getattr(request, "user", None)
+    # ``learner``: the signed-in reader as the slide viewer's fast path knows them (no user row loaded).
+    user = context.get("learner") or getattr(context.get("request"), "user", None)
     if user is None or context.get("preview"):
         return {"invite": None}
     return {"invite": selectors.slide_invite(user=user, slide_slug=slide.slug), "user": user}

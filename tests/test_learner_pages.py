@@ -1,0 +1,173 @@
+"""A signed-in learner's slide: one rendering shared by every learner, their own parts put in per request.
+
+The page must be exactly what the full rendering gives (nothing of another learner, nothing stale):
+their ticks, their progress, their quiz result, their menu, their CSRF token. It also must not trust a
+session that Django would end (password changed, account deactivated). And it stays cheap: the
+session, one query for the version with the learner's state and account, and at most one write.
+"""
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from progress.models import SlideView
+from quizzes import services as quiz_services
+
+pytestmark = pytest.mark.usefixtures("clear_cache")
+
+TICK = 'class="toc__tick"'
+
+
+def slide_url(module, number, position):
+    return reverse("sections:slide", args=[module.slug, number, position])
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def meter(html):
+    return re.search(r'<progress id="voortgang-module"[^>]*value="(\d+)"', html)[1]
+
+
+def normalised(html):
+    """The page without what differs by design from one request to the next: the masked CSRF token and
+    the language links' return address (the full rendering below is asked with a query string)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', html)
+    return re.sub(r'\?next=[^"]*"', '?next="', html)
+
+
+@pytest.fixture
+def course(build_course):
+    return build_course(sections=2, slides=3, questions=3)
+
+
+def test_the_shared_rendering_is_the_full_rendering(course, learner_factory, site_staff, quiz_answers):
+    """Every kind of slide page a learner can get, compared with Django's full rendering of it (a query
+    string takes the full path): first, middle and last slide, a passed quiz, a staff member's menu."""
+    learner = learner_factory()
+    client = signed_in(learner)
+    for position in (1, 2):
+        client.get(slide_url(course, 1, position))
+    quiz = course.sections.get(number=2).quiz
+    attempt, _ = quiz_services.attempt_start(quiz=quiz, user=learner)
+    client.post(attempt.get_absolute_url(), quiz_answers(attempt))
+    for who in (client, signed_in(site_staff)):
+        for number, position in [(1, 1), (1, 3), (2, 3), (1, 2)]:
+            url = slide_url(course, number, position)
+            who.get(url)  # recorded: both renderings below show the same progress
+            fast = who.get(url).content.decode()
+            full = who.get(url + "?volledig=1").content.decode()
+            assert normalised(fast) == normalised(full), url
+            assert "Uitloggen" in fast
+
+
+def test_a_learners_own_reading_shows_on_their_next_request(course, learner):
+    client = signed_in(learner)
+    first = client.get(slide_url(course, 1, 1)).content.decode()
+    assert first.count(TICK) == 1  # the slide on screen counts as read
+    assert meter(first) == "12"  # 1 of 8 items (6 slides, 2 quizzes), rounded down
+    second = client.get(slide_url(course, 1, 2)).content.decode()
+    assert second.count(TICK) == 2
+    assert int(meter(second)) > int(meter(first))
+    # The overview's resume button follows the slide read last.
+    assert slide_url(course, 1, 2) in client.get(course.get_absolute_url()).content.decode()
+
+
+def test_a_learners_quiz_result_shows_on_their_next_request(course, learner, quiz_answers):
+    client = signed_in(learner)
+    last = slide_url(course, 1, 3)
+    before = client.get(last).content.decode()
+    assert "Naar de quiz" in before and "Je hebt de quiz van deze sectie gehaald" not in before
+    quiz = course.sections.get(number=1).quiz
+    attempt, _ = quiz_services.attempt_start(quiz=quiz, user=learner)
+    client.post(attempt.get_absolute_url(), quiz_answers(attempt))
+    after = client.get(last).content.decode()
+    assert "Je hebt de quiz van deze sectie gehaald (beste score 100%)" in after
+    assert "Naar de quiz" not in after  # the quiz is no longer the main way on
+
+
+def test_another_learner_never_sees_theirs(course, learner_factory, quiz_answers):
+    reader, newcomer = learner_factory(), learner_factory()
+    a, b = signed_in(reader), signed_in(newcomer)
+    for position in (1, 2, 3):
+        a.get(slide_url(course, 1, position))
+    quiz = course.sections.get(number=1).quiz
+    attempt, _ = quiz_services.attempt_start(quiz=quiz, user=reader)
+    a.post(attempt.get_absolute_url(), quiz_answers(attempt))
+    page_a = a.get(slide_url(course, 1, 3)).content.decode()
+    page_b = b.get(slide_url(course, 1, 3)).content.decode()  # the same shared rendering, filled for b
+    assert page_a.count(TICK) == 3 and page_b.count(TICK) == 1
+    assert meter(page_a) != meter(page_b)
+    assert "Je hebt de quiz van deze sectie gehaald" in page_a
+    assert "Je hebt de quiz van deze sectie gehaald" not in page_b and "Naar de quiz" in page_b
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.search(page_a)[1] != token.search(page_b)[1]
+
+
+def test_the_menu_is_the_readers_own(course, learner, site_staff):
+    assert "Beheer" not in signed_in(learner).get(slide_url(course, 1, 1)).content.decode()
+    assert "Beheer" in signed_in(site_staff).get(slide_url(course, 1, 1)).content.decode()
+    assert "Beheer" not in signed_in(learner).get(slide_url(course, 1, 1)).content.decode()
+
+
+def test_the_log_out_form_on_the_shared_rendering_works(course, learner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    html = client.get(slide_url(course, 1, 1)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    assert "<!--slot:" not in html
+    assert client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+    assert "Uitloggen" not in client.get(slide_url(course, 1, 1)).content.decode()
+
+
+def test_a_changed_password_ends_the_session_on_a_slide(course, learner):
+    client = signed_in(learner)
+    assert "Uitloggen" in client.get(slide_url(course, 1, 1)).content.decode()
+    learner.set_password("Een-heel-nieuw-wachtwoord-9")
+    learner.save()
+    html = client.get(slide_url(course, 1, 2)).content.decode()
+    assert "Uitloggen" not in html and "Inloggen" in html
+
+
+def test_a_deactivated_account_reads_as_anonymous(course, learner):
+    client = signed_in(learner)
+    client.get(slide_url(course, 1, 1))
+    learner.is_active = False
+    learner.save()
+    response = client.get(slide_url(course, 1, 2))
+    assert "Uitloggen" not in response.content.decode()
+    assert not SlideView.objects.filter(user=learner, slide__position=2).exists()
+
+
+def test_a_message_waiting_is_shown_on_the_slide(course, learner):
+    client = signed_in(learner)
+    client.get(slide_url(course, 1, 1))
+    storage = CookieStorage(RequestFactory().get("/"))
+    client.cookies[CookieStorage.cookie_name] = storage._encode([Message(constants.SUCCESS, "Welkom terug")])
+    assert "Welkom terug" in client.get(slide_url(course, 1, 1)).content.decode()
+    assert "Welkom terug" not in client.get(slide_url(course, 1, 1)).content.decode()  # shown once
+
+
+@pytest.mark.parametrize("slides", [3, 30])
+def test_a_signed_in_slide_costs_the_session_one_read_and_one_write(
+    build_course, learner, slides, django_assert_max_num_queries
+):
+    module = build_course(sections=2, slides=slides, questions=2)
+    client = signed_in(learner)
+    Client().get(slide_url(module, 1, 1))  # the content caches are warm, as on a site in use
+    Client().get(slide_url(module, 1, 2))
+    client.get(slide_url(module, 1, 1))
+    client.get(slide_url(module, 1, 1))
+    with django_assert_max_num_queries(2):  # a refresh: the session, the learner's state (no write)
+        assert client.get(slide_url(module, 1, 1)).status_code == 200
+    with django_assert_max_num_queries(3):  # moving on: the session, the state, the one INSERT
+        assert client.get(slide_url(module, 1, 2)).status_code == 200
+    with django_assert_max_num_queries(3):  # going back: the session, the state, the one UPDATE
+        assert client.get(slide_url(module, 1, 1)).status_code == 200
