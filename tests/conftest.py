@@ -408,6 +408,48 @@ def build_course(build_module, quiz_factory):
 
 
 @pytest.fixture
+def slide_views(db):
+    """A learner reads slides: the one helper for it.
+
+    ``slide_views(user, module)`` writes the ``SlideView`` rows for the module's published slides in
+    reading order, as read ``days_ago`` days ago (or at ``when``): only those of section number
+    ``section``, the first ``count`` of them, or exactly ``slides`` (any, drafts too). A slide read
+    before gets the new time. With ``client=`` the slides are opened through the learner's door
+    instead (the slide page, which records the view itself): ``slide_views(module=m, client=client)``.
+    Returns the slides read.
+    """
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from progress.models import SlideView
+    from sections.models import Slide
+
+    def read(user=None, module=None, *, slides=None, section=None, count=None, days_ago=0, when=None, client=None):
+        if slides is None:
+            chosen = Slide.objects.filter(section__module=module).for_learners().select_related("section")
+            if section is not None:
+                chosen = chosen.filter(section__number=section)
+            slides = list(chosen.order_by("section__number", "position"))[:count]
+        slides = list(slides)
+        if client is not None:
+            for slide in slides:
+                position = getattr(slide, "learner_position", None) or slide.position
+                client.get(reverse("sections:slide", args=[slide.section.module.slug, slide.section.number, position]))
+            return slides
+        when = when or timezone.now() - datetime.timedelta(days=days_ago)
+        seen = set(SlideView.objects.filter(user=user, slide__in=slides).values_list("slide_id", flat=True))
+        SlideView.objects.filter(user=user, slide_id__in=seen).update(first_seen=when, last_seen=when)
+        SlideView.objects.bulk_create(
+            SlideView(user=user, slide=slide, first_seen=when, last_seen=when) for slide in slides if slide.pk not in seen
+        )
+        return slides
+
+    return read
+
+
+@pytest.fixture
 def quiz_answers():
     """POST data for an open attempt, as a learner's browser sends it.
 

@@ -10,10 +10,9 @@ from pypdf import PdfReader
 
 from centres.models import Enrollment
 from progress import services
-from progress.models import Certificate, SlideView, normalise_code
+from progress.models import Certificate, normalise_code
 from progress.pdf import render_certificate_pdf
 from quizzes import services as quiz_services
-from sections.models import Slide
 
 
 def slide_url(module, number, position):
@@ -27,12 +26,6 @@ def pass_quiz(user, module, number):
         q.pk: {c.pk for c in q.choices.all() if c.is_correct} for q in quiz.questions.prefetch_related("choices")
     }
     return services.quiz_attempt_submit(attempt=attempt, user=user, selections=selections)
-
-
-def read_all(user, module):
-    now = timezone.now()
-    for slide in Slide.objects.filter(section__module=module):
-        SlideView.objects.get_or_create(user=user, slide=slide, defaults={"first_seen": now, "last_seen": now})
 
 
 def pdf_text(content: bytes) -> str:
@@ -58,9 +51,9 @@ def enroll(course, cohort_factory, enrollment_factory):
 # --- issuing -------------------------------------------------------------------------------
 
 
-def test_passing_the_last_quiz_issues_the_certificate(course, learner, enroll):
+def test_passing_the_last_quiz_issues_the_certificate(course, learner, enroll, slide_views):
     enroll(learner)
-    read_all(learner, course)
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
     assert not Certificate.objects.exists()
     pass_quiz(learner, course, 2)
@@ -87,9 +80,9 @@ def test_reading_the_last_slide_issues_the_certificate(client, course, learner, 
     assert "Verder waar je gebleven was" not in html and "Je certificaat en wat nu" in html  # issue 9.5
 
 
-def test_a_failed_last_quiz_issues_nothing(course, learner, enroll):
+def test_a_failed_last_quiz_issues_nothing(course, learner, enroll, slide_views):
     enroll(learner)
-    read_all(learner, course)
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
     quiz = course.sections.get(number=2).quiz
     attempt, _ = quiz_services.attempt_start(quiz=quiz, user=learner)
@@ -98,10 +91,10 @@ def test_a_failed_last_quiz_issues_nothing(course, learner, enroll):
     assert not Certificate.objects.exists()
 
 
-def test_the_certificate_is_issued_inside_the_completing_transaction(course, learner, monkeypatch, enroll):
+def test_the_certificate_is_issued_inside_the_completing_transaction(course, learner, monkeypatch, enroll, slide_views):
     """If issuing fails, the passing attempt is not saved either: all or nothing."""
     enroll(learner)
-    read_all(learner, course)
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
 
     def broken(**kwargs):
@@ -115,9 +108,9 @@ def test_the_certificate_is_issued_inside_the_completing_transaction(course, lea
     assert not Certificate.objects.exists()
 
 
-def test_completing_twice_keeps_one_certificate(course, learner, enroll):
+def test_completing_twice_keeps_one_certificate(course, learner, enroll, slide_views):
     enroll(learner)
-    read_all(learner, course)
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
     first = Certificate.objects.get()
@@ -127,7 +120,7 @@ def test_completing_twice_keeps_one_certificate(course, learner, enroll):
 
 
 def test_centre_and_cohort_come_from_the_most_recent_active_enrollment(
-    course, learner, centre_factory, cohort_factory, enrollment_factory
+    course, learner, centre_factory, cohort_factory, enrollment_factory, slide_views
 ):
     old = cohort_factory(module=course, name="Voorjaar 2026", centre=centre_factory(name="Centrum Noord"))
     new = cohort_factory(module=course, name="Najaar 2026", centre=centre_factory(name="Centrum Zuid"))
@@ -137,7 +130,7 @@ def test_centre_and_cohort_come_from_the_most_recent_active_enrollment(
     enrollment_factory(cohort=new, user=learner, enrolled_at=timezone.now() - timezone.timedelta(days=3))
     enrollment_factory(cohort=gone, user=learner, status=Enrollment.Status.WITHDRAWN)
     enrollment_factory(cohort=other_module, user=learner)
-    read_all(learner, course)
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
     certificate = Certificate.objects.get()
@@ -145,13 +138,13 @@ def test_centre_and_cohort_come_from_the_most_recent_active_enrollment(
 
 
 def test_without_a_cohort_the_module_is_open_but_there_is_no_certificate(
-    client, course, learner, cohort_factory, enrollment_factory
+    client, course, learner, cohort_factory, enrollment_factory, slide_views
 ):
     """Reading and the quizzes stay open to everyone; the certificate is the centre's (issue 10)."""
     withdrawn = cohort_factory(module=course)
     enrollment_factory(cohort=withdrawn, user=learner, status=Enrollment.Status.WITHDRAWN)
     enrollment_factory(cohort=cohort_factory(), user=learner)  # a cohort of another module
-    read_all(learner, course)
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
     attempt = pass_quiz(learner, course, 2)
     assert not Certificate.objects.exists()
@@ -165,8 +158,8 @@ def test_without_a_cohort_the_module_is_open_but_there_is_no_certificate(
     assert "Download je certificaat" not in html
 
 
-def test_joining_a_cohort_after_finishing_gives_the_certificate(client, course, learner, enroll):
-    read_all(learner, course)
+def test_joining_a_cohort_after_finishing_gives_the_certificate(client, course, learner, enroll, slide_views):
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
     assert not Certificate.objects.exists()
@@ -177,11 +170,11 @@ def test_joining_a_cohort_after_finishing_gives_the_certificate(client, course, 
     assert certificate.cohort_name == "Voorjaar 2026"
 
 
-def test_name_and_company_are_frozen_on_issue(client, course, learner, enroll):
+def test_name_and_company_are_frozen_on_issue(client, course, learner, enroll, slide_views):
     learner.company_name = "Bakkerij De Vries"
     learner.save()
     enroll(learner)
-    read_all(learner, course)
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
     learner.name, learner.company_name = "Iemand Anders", "Ander Bedrijf BV"
@@ -196,12 +189,12 @@ def test_name_and_company_are_frozen_on_issue(client, course, learner, enroll):
 
 
 @pytest.fixture
-def certificate(course, learner, centre_factory, cohort_factory, enrollment_factory):
+def certificate(course, learner, centre_factory, cohort_factory, enrollment_factory, slide_views):
     cohort = cohort_factory(module=course, name="Najaar 2026", centre=centre_factory(name="Ondernemerscentrum Łódź"))
     enrollment_factory(cohort=cohort, user=learner)
     learner.name = "Zoë Ağaoğlu-Łukasiewicz"
     learner.save()
-    read_all(learner, course)
+    slide_views(learner, course)
     pass_quiz(learner, course, 1)
     pass_quiz(learner, course, 2)
     return Certificate.objects.get()
@@ -276,12 +269,12 @@ def test_an_unknown_code_gives_404(client, db, code):
     assert client.get(reverse("progress:certificate_verify", args=[code])).status_code == 404
 
 
-def test_codes_are_unique_and_unambiguous(course, learner_factory, enroll):
+def test_codes_are_unique_and_unambiguous(course, learner_factory, enroll, slide_views):
     read_codes = set()
     for _ in range(5):
         user = learner_factory()
         enroll(user)
-        read_all(user, course)
+        slide_views(user, course)
         pass_quiz(user, course, 1)
         pass_quiz(user, course, 2)
     for certificate in Certificate.objects.all():
@@ -354,10 +347,10 @@ def test_certificates_cannot_be_made_by_hand_in_the_admin(client, site_staff):
     assert client.get(reverse("admin:progress_certificate_add")).status_code == 403
 
 
-def test_a_learner_without_a_name_never_has_their_address_published(client, course, learner_factory, enroll):
+def test_a_learner_without_a_name_never_has_their_address_published(client, course, learner_factory, enroll, slide_views):
     nameless = learner_factory(name="", email="jan.jansen@bedrijf.nl")
     enroll(nameless)
-    read_all(nameless, course)
+    slide_views(nameless, course)
     pass_quiz(nameless, course, 1)
     pass_quiz(nameless, course, 2)
     certificate = Certificate.objects.get(user=nameless)

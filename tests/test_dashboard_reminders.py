@@ -12,18 +12,10 @@ from django.utils import timezone
 from centres.models import Enrollment
 from dashboards import services
 from dashboards.models import Reminder
-from progress.models import SlideView
-from sections.models import Slide
-
-
-def read(user, module, *, count=1, days_ago=0):
-    when = timezone.now() - datetime.timedelta(days=days_ago)
-    for slide in Slide.objects.filter(section__module=module).order_by("section__number", "position")[:count]:
-        SlideView.objects.update_or_create(user=user, slide=slide, defaults={"first_seen": when, "last_seen": when})
 
 
 @pytest.fixture
-def setting(build_course, centre_factory, centre_staff_factory, cohort_factory, user_factory):
+def setting(build_course, centre_factory, centre_staff_factory, cohort_factory, user_factory, slide_views):
     """Quiet for 10 days: Ilse (began) and Joost (never began, enrolled 12 days ago).
     Active yesterday: Karin. Finished: Lars (certificate). Withdrawn and quiet: Mia."""
     from progress.models import Certificate
@@ -43,10 +35,10 @@ def setting(build_course, centre_factory, centre_staff_factory, cohort_factory, 
     ]:
         people[key] = user_factory(name=name, email=f"{key}@example.org")
         Enrollment.objects.create(cohort=cohort, user=people[key], status=status, enrolled_at=long_ago)
-    read(people["ilse"], module, count=2, days_ago=10)
-    read(people["karin"], module, count=1, days_ago=1)
-    read(people["lars"], module, count=3, days_ago=10)
-    read(people["mia"], module, count=1, days_ago=10)
+    slide_views(people["ilse"], module, count=2, days_ago=10)
+    slide_views(people["karin"], module, count=1, days_ago=1)
+    slide_views(people["lars"], module, count=3, days_ago=10)
+    slide_views(people["mia"], module, count=1, days_ago=10)
     Certificate.objects.create(user=people["lars"], module=module, issued_at=long_ago, learner_name="Lars",
                                module_title=module.title)
     return {"module": module, "cohort": cohort, "trainer": trainer, **people}

@@ -6,7 +6,6 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from courses.models import Module
 from quizzes.models import Choice, Question, Quiz
@@ -78,7 +77,7 @@ def test_importing_twice_duplicates_nothing(full_module, tmp_path):
 
 
 def test_import_updates_in_place_follows_the_files_order_and_keeps_learner_slides(full_module, tmp_path,
-                                                                                   django_user_model):
+                                                                                   django_user_model, slide_views):
     from progress.models import SlideView
 
     path = tmp_path / "m.zip"
@@ -91,7 +90,7 @@ def test_import_updates_in_place_follows_the_files_order_and_keeps_learner_slide
     Slide.objects.filter(pk=first.pk).update(position=2)
     own = Slide.objects.create(section=section, slug="eigen-slide", position=21, title="Eigen", body="x")
     learner = django_user_model.objects.create_user(email="l@example.org", password="x-Leerling-1")
-    SlideView.objects.create(user=learner, slide=own, first_seen=timezone.now(), last_seen=timezone.now())
+    slide_views(learner, slides=[own])
     call_command("import_module", str(path), stdout=(out := io.StringIO()))
     assert "nu concept: slide 1. Eigen" in out.getvalue()
     slides = list(section.slides.order_by("position"))

@@ -44,12 +44,6 @@ def pass_quiz(user, module, number, *, right=True):
     return progress_services.quiz_attempt_submit(attempt=attempt, user=user, selections=selections)
 
 
-def read_all(client, module, number=None):
-    for slide in Slide.objects.filter(section__module=module).for_learners().select_related("section"):
-        if number is None or slide.section.number == number:
-            client.get(slide_url(module, slide.section.number, slide.learner_position))
-
-
 # --- recording -----------------------------------------------------------------------------
 
 
@@ -150,10 +144,10 @@ def test_read_slides_are_ticked_in_the_contents(client, build_module, learner):
     assert html.count('class="toc__tick"') == 3
 
 
-def test_percentages_count_slides_and_quizzes(client, build_course, learner):
+def test_percentages_count_slides_and_quizzes(client, build_course, learner, slide_views):
     module = build_course(sections=2, slides=3, questions=2)  # 6 slides + 2 quizzes = 8 items
     client.force_login(learner)
-    read_all(client, module, number=1)
+    slide_views(module=module, client=client, section=1)
     progress = selectors.module_progress(user=learner, module=module)
     assert (progress.items_done, progress.items_total, progress.percent) == (3, 8, 37)
     pass_quiz(learner, module, 1)
@@ -218,27 +212,27 @@ def test_a_section_needs_every_slide_and_its_quiz(build_course, learner, client)
     assert selectors.module_progress(user=learner, module=module).sections[0].complete
 
 
-def test_a_failed_quiz_does_not_complete_a_section(build_course, learner, client):
+def test_a_failed_quiz_does_not_complete_a_section(build_course, learner, client, slide_views):
     module = build_course(sections=1, slides=1, questions=2)
     client.force_login(learner)
-    read_all(client, module)
+    slide_views(module=module, client=client)
     attempt = pass_quiz(learner, module, 1, right=False)
     assert attempt.passed is False
     progress = selectors.module_progress(user=learner, module=module)
     assert not progress.complete and progress.sections[0].quiz_best == 0
 
 
-def test_a_draft_slide_counts_for_nobody(build_course, learner, client):
+def test_a_draft_slide_counts_for_nobody(build_course, learner, client, slide_views):
     module = build_course(sections=1, slides=3, questions=1)
     client.force_login(learner)
-    read_all(client, module)
+    slide_views(module=module, client=client)
     pass_quiz(learner, module, 1)
     assert selectors.module_progress(user=learner, module=module).complete
     draft = Slide.objects.create(section=module.sections.get(), position=4, slug="concept", title="Concept",
                                  body="Nog niet af.", is_published=False)
     progress = selectors.module_progress(user=learner, module=module)
     assert progress.complete and progress.slide_total == 3
-    SlideView.objects.create(user=learner, slide=draft, first_seen=timezone.now(), last_seen=timezone.now())
+    slide_views(learner, slides=[draft])
     assert selectors.module_progress(user=learner, module=module).sections[0].read_count == 3
 
 
@@ -257,11 +251,11 @@ def test_progress_is_per_module_not_per_cohort(client, build_course, learner, co
     assert SlideView.objects.count() == 1
 
 
-def test_selectors_do_a_fixed_number_of_queries(build_course, learner, django_assert_num_queries, client):
+def test_selectors_do_a_fixed_number_of_queries(build_course, learner, django_assert_num_queries, client, slide_views):
     small = build_course(sections=1, slides=1, questions=1)
     large = build_course(sections=3, slides=12, questions=6)
     client.force_login(learner)
-    read_all(client, large)
+    slide_views(module=large, client=client)
     for module in (small, large):
         with django_assert_num_queries(3):
             selectors.module_progress(user=learner, module=module)

@@ -63,14 +63,8 @@ def measure(client, module, learner, quiz_answers, *, attempts):
     return counts
 
 
-def read_everything(client, module):
-    for section in module.sections.all():
-        for p in range(1, section.slides.count() + 1):
-            client.get(reverse("sections:slide", args=[module.slug, section.number, p]))
-
-
 def test_pages_of_a_signed_in_learner_do_a_fixed_number_of_queries(
-    client, build_course, learner_factory, quiz_answers, cohort_factory, enrollment_factory
+    client, build_course, learner_factory, quiz_answers, cohort_factory, enrollment_factory, slide_views
 ):
     small = build_course(sections=1, slides=2, questions=1)
     large = build_course(sections=3, slides=15, questions=12, resources=2)
@@ -81,7 +75,7 @@ def test_pages_of_a_signed_in_learner_do_a_fixed_number_of_queries(
             enrollment_factory(cohort=cohort_factory(module=module), user=learner)
         client.force_login(learner)
         if name == "large":
-            read_everything(client, module)
+            slide_views(module=module, client=client)
         results[name] = measure(client, module, learner, quiz_answers, attempts=attempts)
     assert results["small"] == results["large"], results
     for page, pinned in PINNED.items():

@@ -11,13 +11,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from progress import services as progress_services
-from progress.models import Certificate, SlideView
+from progress.models import Certificate
 from quizzes import services
 from quizzes.models import Answer, Attempt, Choice
-from sections.models import Slide
 
 pytestmark = [
     pytest.mark.skipif(
@@ -143,12 +141,10 @@ def test_concurrent_submit_requests_from_two_tabs_are_marked_once(course, learne
 
 
 def test_completing_the_module_in_two_tabs_issues_one_certificate(build_course, learner, cohort_factory,
-                                                                 enrollment_factory):
+                                                                 enrollment_factory, slide_views):
     module = build_course(sections=2, slides=1, questions=1)
     enrollment_factory(cohort=cohort_factory(module=module), user=learner)  # the certificate is the centre's
-    now = timezone.now()
-    for slide in Slide.objects.filter(section__module=module):
-        SlideView.objects.create(user=learner, slide=slide, first_seen=now, last_seen=now)
+    slide_views(learner, module)
     attempts = []
     for section in module.sections.order_by("number"):
         attempt, _ = services.attempt_start(quiz=section.quiz, user=learner)

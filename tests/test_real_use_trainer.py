@@ -1,19 +1,15 @@
 """Issue 9, trainers and managers (points 10 and 11) through the test client: staff land on the
 centre page; the dashboard's stuck count opens its filter and each row opens a learner page (slides
 read, every answer of every attempt, reminders) with a reminder for that one learner."""
-import datetime
 import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from dashboards.models import Reminder
-from progress.models import SlideView
 from quizzes import services as quiz_services
 from quizzes.models import Question
-from sections.models import Slide
 
 pytestmark = pytest.mark.usefixtures("clear_cache")
 PASSWORD = "Geheim-wachtwoord-2026"
@@ -47,12 +43,6 @@ def test_learners_still_land_on_mijn_leeromgeving_and_next_still_wins(client, us
 # --- 11. the dashboard and the learner page ----------------------------------------
 
 
-def read(user, module, count, days_ago=0):
-    when = timezone.now() - datetime.timedelta(days=days_ago)
-    for slide in Slide.objects.filter(section__module=module).order_by("section__number", "position")[:count]:
-        SlideView.objects.update_or_create(user=user, slide=slide, defaults={"first_seen": when, "last_seen": when})
-
-
 def fail_quiz(user, module, number):
     quiz = module.sections.get(number=number).quiz
     attempt, _ = quiz_services.attempt_start(quiz=quiz, user=user)
@@ -64,7 +54,7 @@ def fail_quiz(user, module, number):
 
 
 @pytest.fixture
-def setting(build_course, centre_factory, centre_staff_factory, cohort_factory, user_factory, enrollment_factory):
+def setting(build_course, centre_factory, centre_staff_factory, cohort_factory, user_factory, enrollment_factory, slide_views):
     module = build_course(sections=2, slides=3, questions=3)
     centre = centre_factory()
     trainer = centre_staff_factory(role="trainer", centre=centre, name="Tessa Trainer")
@@ -72,8 +62,8 @@ def setting(build_course, centre_factory, centre_staff_factory, cohort_factory, 
     stuck = user_factory(name="Sam Stil", email="sam@example.org", company_name="Bakkerij Sam")
     busy = user_factory(name="Bea Bezig", email="bea@example.org")
     enrollments = {u.email: enrollment_factory(cohort=cohort, user=u) for u in (stuck, busy)}
-    read(stuck, module, 2, days_ago=20)
-    read(busy, module, 3)
+    slide_views(stuck, module, count=2, days_ago=20)
+    slide_views(busy, module, count=3)
     fail_quiz(busy, module, 1)
     return {"module": module, "cohort": cohort, "trainer": trainer, "stuck": stuck, "busy": busy,
             "enrollments": enrollments}
@@ -113,11 +103,11 @@ def test_the_learner_page_shows_slides_attempts_with_each_answer_and_reminders(
     assert "Nog geen herinnering verstuurd." in html
 
 
-def test_the_learner_page_pins_its_queries_whatever_the_number_of_attempts(client, setting, django_assert_max_num_queries):
+def test_the_learner_page_pins_its_queries_whatever_the_number_of_attempts(client, setting, django_assert_max_num_queries, slide_views):
     cohort, busy = setting["cohort"], setting["busy"]
     for _ in range(3):
         fail_quiz(busy, setting["module"], 2)
-    read(busy, setting["module"], 6)
+    slide_views(busy, setting["module"], count=6)
     client.force_login(setting["trainer"])
     with django_assert_max_num_queries(18):
         assert client.get(learner_url(cohort, setting["enrollments"][busy.email])).status_code == 200

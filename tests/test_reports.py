@@ -31,9 +31,9 @@ def at(y, m, d, hh=10, mm=0):
 
 @pytest.fixture
 def data(db, build_module, slide_factory, quiz_factory, centre_factory, centre_staff_factory, cohort_factory,
-         enrollment_factory, user_factory):
+         enrollment_factory, user_factory, slide_views):
     from centres.models import Enrollment
-    from progress.models import Certificate, SlideView
+    from progress.models import Certificate
     from quizzes.models import Answer, Attempt
 
     module = build_module(sections=2, slides=4, resources=0)
@@ -73,9 +73,6 @@ def data(db, build_module, slide_factory, quiz_factory, centre_factory, centre_s
     enrollment_factory(cohort=a2, user=l6, enrolled_at=at(2027, 1, 1, 0, 30))
     enrollment_factory(cohort=b1, user=l7, enrolled_at=at(2026, 10, 10))
 
-    def read(user, items, when):
-        SlideView.objects.bulk_create(SlideView(user=user, slide=s, first_seen=when, last_seen=when) for s in items)
-
     def attempt(user, quiz, number, when, *, wrong=()):
         questions = list(quiz.questions.order_by("position"))
         right = len(questions) - len(wrong)
@@ -88,17 +85,17 @@ def data(db, build_module, slide_factory, quiz_factory, centre_factory, centre_s
         for q in questions:
             Answer.objects.create(attempt=made, question=q, is_correct=q.position not in wrong)
 
-    read(l1, slides, at(2026, 10, 7))
+    slide_views(l1, slides=slides, when=at(2026, 10, 7))
     attempt(l1, q1, 1, at(2026, 10, 8))
     attempt(l1, q2, 1, at(2026, 10, 9))
     Certificate.objects.create(
         user=l1, module=module, issued_at=at(2026, 12, 31, 23, 30), learner_name="L1", module_title=module.title
     )
-    read(l2, slides[:4], at(2026, 11, 20))
+    slide_views(l2, slides=slides[:4], when=at(2026, 11, 20))
     attempt(l2, q1, 1, at(2026, 11, 21), wrong={1})
-    read(l3, [slides[0], draft], at(2026, 12, 2))
-    read(l5, slides, at(2026, 10, 2))
-    read(l7, slides, at(2026, 10, 12))
+    slide_views(l3, slides=[slides[0], draft], when=at(2026, 12, 2))
+    slide_views(l5, slides=slides, when=at(2026, 10, 2))
+    slide_views(l7, slides=slides, when=at(2026, 10, 12))
     attempt(l7, q1, 1, at(2026, 12, 1))
     attempt(l7, q2, 1, at(2026, 12, 2))
     Certificate.objects.create(
@@ -294,26 +291,24 @@ def test_report_escapes_names(client, data):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def _grow(data, n, enrollment_factory, user_factory):
-    from progress.models import SlideView
-
+def _grow(data, n, enrollment_factory, user_factory, slide_views):
     slide = data["module"].sections.first().slides.filter(is_published=True).first()
     for i in range(n):
         user = user_factory(company_name=f"Firma {i}", company_sector="ict")
         enrollment_factory(cohort=data["a1"], user=user, enrolled_at=at(2026, 11, 2))
-        SlideView.objects.create(user=user, slide=slide, first_seen=at(2026, 11, 3), last_seen=at(2026, 11, 3))
+        slide_views(user, slides=[slide], when=at(2026, 11, 3))
 
 
 @pytest.mark.parametrize("url", ["reports:centre", "reports:centre_xlsx", "reports:programme"])
 def test_a_fixed_number_of_queries(client, data, site_staff, url, enrollment_factory, user_factory,
-                                   django_assert_max_num_queries):
+                                   django_assert_max_num_queries, slide_views):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(site_staff)
     with CaptureQueriesContext(connection) as small_run:
         assert client.get(reverse(url), Q4).status_code == 200
-    _grow(data, 25, enrollment_factory, user_factory)
+    _grow(data, 25, enrollment_factory, user_factory, slide_views)
     with django_assert_max_num_queries(len(small_run)):
         assert client.get(reverse(url), Q4).status_code == 200
     assert len(small_run) <= 16
