@@ -58,7 +58,7 @@ def dashboard(request):
             module_progress.certificate = progress_services.module_completion_check(
                 user=request.user, module=module_progress.module
             )
-    return render(request, "dashboard/dashboard.html", {"current": current, "withdrawn": withdrawn})
+    return render(request, "learning/dashboard.html", {"current": current, "withdrawn": withdrawn})
 
 
 @require_GET

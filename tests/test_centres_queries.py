@@ -63,17 +63,17 @@ def count_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("page", ["cohort_detail", "bulk_enroll", "batch_report"])
-def test_cohort_pages_do_the_same_queries_for_5_and_500_learners(client, cohort_of, page, django_assert_max_num_queries):
+@pytest.mark.parametrize("url_name", ["cohort_detail", "bulk_enroll", "batch_report"])
+def test_cohort_pages_do_the_same_queries_for_5_and_500_learners(client, cohort_of, url_name, django_assert_max_num_queries):
     counts = {}
     for n in (5, 500):
         manager, _trainer, cohort = cohort_of(n)
         client.force_login(manager)
-        if page == "batch_report":
+        if url_name == "batch_report":
             url = reverse("centres:batch_report", args=[cohort.pk, cohort.batches.get().pk])
         else:
-            url = reverse(f"centres:{page}", args=[cohort.pk])
-        with django_assert_max_num_queries(MAX_QUERIES[page]):
+            url = reverse(f"centres:{url_name}", args=[cohort.pk])
+        with django_assert_max_num_queries(MAX_QUERIES[url_name]):
             counts[n] = count_queries(client, url)
     assert counts[5] == counts[500], counts
 

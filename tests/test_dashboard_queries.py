@@ -40,8 +40,8 @@ def count(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("page", list(MAX_QUERIES))
-def test_the_same_queries_for_5_and_1000_learners(client, cohort_of, page, django_assert_max_num_queries):
+@pytest.mark.parametrize("url_name", list(MAX_QUERIES))
+def test_the_same_queries_for_5_and_1000_learners(client, cohort_of, url_name, django_assert_max_num_queries):
     counts = {}
     for n in (5, 1000):
         trainer, cohort, built = cohort_of(n)
@@ -50,10 +50,10 @@ def test_the_same_queries_for_5_and_1000_learners(client, cohort_of, page, djang
             assert min(built.counts[k] for k in ("not_started", "stuck", "in_progress", "completed")) > 50
             assert built.counts["certificates"] > 50 and built.counts["answers"] > 5000
         client.force_login(trainer)
-        url = reverse(page, args=[cohort.pk])
-        if page == "dashboards:reminder":
+        url = reverse(url_name, args=[cohort.pk])
+        if url_name == "dashboards:reminder":
             url += "?dagen=3"
-        with django_assert_max_num_queries(MAX_QUERIES[page]):
+        with django_assert_max_num_queries(MAX_QUERIES[url_name]):
             counts[n] = count(client, url)
     assert counts[5] == counts[1000], counts
 

@@ -36,19 +36,19 @@ def test_only_base_html_links_a_stylesheet():
     assert offenders == [], f"add these stylesheets to config/staticbundle.BUNDLES instead: {offenders}"
 
 
-@pytest.mark.parametrize("page", ["slide", "dashboard", "cohort_dashboard"])
-def test_a_page_links_one_stylesheet_and_defers_its_scripts(client, page, build_course, learner, cohort_factory,
+@pytest.mark.parametrize("url_name", ["sections:slide", "dashboard", "dashboards:cohort"])
+def test_a_page_links_one_stylesheet_and_defers_its_scripts(client, url_name, build_course, learner, cohort_factory,
                                                             enrollment_factory, trainer):
     module = build_course(sections=1, slides=2, questions=1)
-    if page == "slide":
-        url = reverse("sections:slide", args=[module.slug, 1, 1])
-    elif page == "dashboard":
+    if url_name == "sections:slide":
+        url = reverse(url_name, args=[module.slug, 1, 1])
+    elif url_name == "dashboard":
         client.force_login(learner)
         url = reverse("dashboard")
     else:
         cohort = cohort_factory(module=module, trainers=[trainer])
         client.force_login(trainer)
-        url = reverse("dashboards:cohort", args=[cohort.pk])
+        url = reverse(url_name, args=[cohort.pk])
     html = client.get(url).content.decode()
     assert len(re.findall(r'<link rel="stylesheet"', html)) == 1, url
     scripts = re.findall(r"<script[^>]*>", html)
