@@ -73,7 +73,7 @@ def _aware(value) -> datetime:
 def current(using: str = "default") -> Version:
     """The content version as committed now (1 query by primary key, never cached)."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT number, changed_at FROM {VERSION_TABLE} WHERE id = 1")  # nosec B608 - a constant table name
+        cursor.execute(f"SELECT number, changed_at FROM {VERSION_TABLE} WHERE id = 1")  # nosec B608  # a constant table name
         row = cursor.fetchone()
     if row is None:  # a flushed database: the next content write creates the row again
         return Version(0, _EPOCH)
@@ -102,7 +102,7 @@ def _upsert_sql(vendor: str) -> str:
         raise NotImplementedError(vendor)
     return (
         f"INSERT INTO {VERSION_TABLE} (id, number, changed_at) VALUES (1, 1, {now}) "
-        f"ON CONFLICT (id) DO UPDATE SET number = {VERSION_TABLE}.number + 1, changed_at = {now}"  # nosec B608 - constants only
+        f"ON CONFLICT (id) DO UPDATE SET number = {VERSION_TABLE}.number + 1, changed_at = {now}"  # nosec B608  # constants only
     )
 
 

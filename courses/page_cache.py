@@ -232,7 +232,7 @@ _SLOT_OPEN = "<!--slot:{nonce}:"
 
 
 def slot_marker(nonce: str, name: str) -> SafeString:
-    return mark_safe(f"{_SLOT_OPEN.format(nonce=nonce)}{name}-->")  # nosec B308 B703 - our own marker
+    return mark_safe(f"{_SLOT_OPEN.format(nonce=nonce)}{name}-->")  # nosec B308 B703  # our own marker
 
 
 def learner_page(version, *parts, build) -> tuple[str, str]:

@@ -57,7 +57,7 @@ def _touch(*, user_id: int, slide_id: int, now) -> None:
     connection = connections[router.db_for_write(SlideView)]
     meta, quote = SlideView._meta, connection.ops.quote_name
     sql = (
-        f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field('last_seen').column)} = %s "  # nosec B608 - names from the model
+        f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field('last_seen').column)} = %s "  # nosec B608  # names from the model
         f"WHERE {quote(meta.get_field('user').column)} = %s AND {quote(meta.get_field('slide').column)} = %s"
     )
     with connection.cursor() as cursor:

@@ -183,7 +183,7 @@ class PostgresBackend:
                   JOIN sections_section sec ON sec.id = s.section_id
                   JOIN courses_module m ON m.id = sec.module_id
                  ORDER BY hits.rank DESC, hits.module_id, hits.number, hits.position
-                """,  # nosec B608 - constant SQL; the tsquery is built from bound parameters
+                """,  # nosec B608  # constant SQL; the tsquery is built from bound parameters
                 [self.HEADLINE_ALL, self.HEADLINE, *tsq_params, limit, offset, *tsq_params],
             )
             for title, snippet, kind, number, section_title, module_slug, position, total in cursor.fetchall():
@@ -201,7 +201,7 @@ class PostgresBackend:
             if not results.slides and offset:
                 cursor.execute(
                     f"""SELECT count(*) FROM search_searchdocument d JOIN sections_slide s ON s.id = d.slide_id
-                         WHERE d.resource_id IS NULL AND s.is_published AND d.document @@ ({tsq})""",  # nosec B608 - constant SQL; the tsquery is built from bound parameters
+                         WHERE d.resource_id IS NULL AND s.is_published AND d.document @@ ({tsq})""",  # nosec B608  # constant SQL; the tsquery is built from bound parameters
                     tsq_params,
                 )
                 results.slide_total = cursor.fetchone()[0]
@@ -218,7 +218,7 @@ class PostgresBackend:
                  WHERE d.resource_id IS NOT NULL AND s.is_published AND d.document @@ q.query
                  ORDER BY ts_rank(d.document, q.query) DESC, sec.module_id, sec.number, s.position, r.position
                  LIMIT %s
-                """,  # nosec B608 - constant SQL; the tsquery is built from bound parameters
+                """,  # nosec B608  # constant SQL; the tsquery is built from bound parameters
                 [self.HEADLINE_ALL, *tsq_params, resource_limit],
             )
             _add_resource_hits(results, cursor.fetchall(), mark)
@@ -303,7 +303,7 @@ class Fts5Backend:
                  WHERE s.is_published
                  ORDER BY h.rank, sec.module_id, sec.number, s.position
                  LIMIT %s OFFSET %s
-                """,  # nosec B608 - constant SQL; the tsquery is built from bound parameters
+                """,  # nosec B608  # constant SQL; the tsquery is built from bound parameters
                 [SENTINEL_START, SENTINEL_STOP, SENTINEL_START, SENTINEL_STOP, expr, limit, offset],
             )
             for title, snippet, kind, number, section_title, module_slug, position, total in cursor.fetchall():
@@ -338,7 +338,7 @@ class Fts5Backend:
                  WHERE s.is_published
                  ORDER BY h.rank, sec.module_id, sec.number, s.position, r.position
                  LIMIT %s
-                """,  # nosec B608 - constant SQL; the tsquery is built from bound parameters
+                """,  # nosec B608  # constant SQL; the tsquery is built from bound parameters
                 [SENTINEL_START, SENTINEL_STOP, expr, resource_limit],
             )
             _add_resource_hits(results, cursor.fetchall(), mark)

@@ -51,4 +51,4 @@ def mark(text: str, *, markdown: bool = True) -> SafeString:
     if open_:
         out.append("</mark>")
     html = "".join(out).replace("<mark></mark>", "")
-    return mark_safe(html)  # nosec B308 B703 - every piece of text above went through escape()
+    return mark_safe(html)  # nosec B308 B703  # every piece of text above went through escape()

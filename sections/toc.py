@@ -35,10 +35,10 @@ def with_ticks(html: str, read_ids) -> SafeString:
     read_ids = read_ids or ()
     tick = _tick() if read_ids else ""
     # The list was rendered by our template from escaped values; only markers are replaced.
-    return mark_safe(TICK_SLOT.sub(lambda m: tick if int(m[1]) in read_ids else "", html))  # nosec B308 B703 - our escaped template output; only markers are replaced
+    return mark_safe(TICK_SLOT.sub(lambda m: tick if int(m[1]) in read_ids else "", html))  # nosec B308 B703  # our escaped template output; only markers are replaced
 
 
 def with_slots(html: str) -> SafeString:
     """``html`` from ``toc_html`` with its tick markers kept, for a page shared by every learner
     (courses.page_cache.learner_page): each request puts in its own ticks with ``with_ticks``."""
-    return mark_safe(html)  # nosec B308 B703 - our escaped template output
+    return mark_safe(html)  # nosec B308 B703  # our escaped template output

@@ -29,7 +29,7 @@ class ContentCacheNode(template.Node):
         parts = [str(value.resolve(context)) for value in self.vary_on]
         html = page_cache.fragment(version, "template", get_language(), *parts,
                                    build=lambda: str(self.nodelist.render(context)))
-        return mark_safe(html)  # nosec B308 B703 - our own template's output, kept as it was rendered
+        return mark_safe(html)  # nosec B308 B703  # our own template's output, kept as it was rendered
 
 
 @register.tag("contentcache")

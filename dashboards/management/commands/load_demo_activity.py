@@ -37,7 +37,7 @@ from quizzes import services as quiz_services
 from quizzes.models import Attempt, Choice
 from sections.models import Slide
 
-PASSWORD = "Deelnemer-demo-2026"  # nosec B105: the demo password, published in README.md; never loaded in production
+PASSWORD = "Deelnemer-demo-2026"  # nosec B105  # the demo password, published in README.md; never loaded in production
 
 
 @dataclass(frozen=True)
