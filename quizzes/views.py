@@ -2,15 +2,16 @@
 
 Every page is the learner's own: an attempt of someone else is as missing as
 one that never existed (404). Starting and submitting are POSTs, followed by a
-redirect; the attempt and result pages are never cached, so the back button
-after submitting shows the result instead of a stale form.
+redirect; the attempt and result pages are never stored, so the back button
+after submitting shows the result instead of a stale form. The start page is
+private and revalidated but not ``no-store``, so the back/forward cache may keep it.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.selectors import module_get
@@ -52,8 +53,11 @@ def _render_quiz_page(request, module, quiz, *, error=None, status=200):
 
 
 @login_required
-@never_cache
+@cache_control(private=True, no_cache=True)
 def quiz_detail(request, module_slug, number):
+    """The quiz's start page. ``private, no-cache`` rather than ``no-store``: asked again on every
+    visit, yet the browser may keep it in its back/forward cache (a ``no-store`` page is not kept),
+    so "back" from the attempt is instant. The answer form and the result stay ``no-store``."""
     module, quiz = _quiz(module_slug, number)
     return _render_quiz_page(request, module, quiz)
 

@@ -144,3 +144,20 @@ def test_language_link_never_leaves_the_site(client, next_url):
 def test_language_link_refuses_unknown_languages_and_posts(client):
     assert client.get(reverse("language", args=["xx"])).status_code == 404
     assert client.post(reverse("language", args=["en"])).status_code == 405
+
+
+def test_the_quiz_page_may_use_the_back_forward_cache_and_the_answer_form_may_not(client, build_course, learner):
+    from quizzes import services as quiz_services
+
+    module = build_course(sections=1, slides=2, questions=2)
+    client.force_login(learner)
+    page = client.get(reverse("quizzes:quiz", args=[module.slug, 1]))
+    assert page.status_code == 200
+    rules = {part.strip() for part in page["Cache-Control"].split(",")}
+    assert "no-store" not in rules  # a no-store page is never kept in the back/forward cache
+    assert {"private", "no-cache"} <= rules and "public" not in rules
+    assert "Cookie" in page["Vary"]
+    attempt, _ = quiz_services.attempt_start(quiz=module.sections.get().quiz, user=learner)
+    form = client.get(attempt.get_absolute_url())
+    assert form.status_code == 200
+    assert "no-store" in form["Cache-Control"] and "private" in form["Cache-Control"]
