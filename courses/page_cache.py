@@ -228,7 +228,7 @@ def memo_clear() -> None:
 # in course_tags), and each request fills the markers from its own small templates. The markers
 # carry a random nonce per rendering, so nothing written in the content can pass for one.
 
-_SLOT_OPEN = "<!--slot:{nonce}:"
+_SLOT_OPEN = "<!--slot:{nonce}:"  # then the template's name, "#" and a key if any, "-->"
 
 
 def slot_marker(nonce: str, name: str) -> SafeString:
@@ -270,6 +270,7 @@ def splice(html: str, nonce: str, context: dict, *, csrf_token: str = "", fills:
     out = [head]
     for piece in rest:
         name, _sep, tail = piece.partition("-->")
+        name, _sep, ctx["slot_key"] = name.partition("#")
         if name == "csrf":
             out.append(escape(csrf_token))
         elif fills and name in fills:

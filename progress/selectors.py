@@ -273,6 +273,7 @@ class LearnerState:
     # The user row's few columns a page needs (read in the same query, so no user load is needed):
     # None when the user no longer exists.
     account: "AccountRow | None" = None
+    has_certificate: bool = False  # a current certificate in this module (revoked too)
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,7 @@ class AccountRow:
     password: str  # the hash: to check the session's auth hash, as Django's get_user does
 
 
-_KIND_VERSION, _KIND_VIEW, _KIND_QUIZ, _KIND_STAFF, _KIND_SITE_STAFF, _KIND_ACCOUNT = 1, 2, 3, 4, 5, 6
+_KIND_VERSION, _KIND_VIEW, _KIND_QUIZ, _KIND_STAFF, _KIND_SITE_STAFF, _KIND_ACCOUNT, _KIND_CERTIFICATE = 1, 2, 3, 4, 5, 6, 7
 
 
 _USER_SENTINEL = -7_654_321
@@ -340,7 +341,13 @@ def _learner_state_queryset(*, user_id, module_slug: str):
                   s=F("password"))
         .values_list("k", "a", "b", "c", "t", "s")
     )
-    return version.union(views, quizzes, staff, site_staff, account, all=True)
+    certificate = (
+        Certificate.objects.current().filter(user_id=user_id, module__slug=module_slug).order_by()
+        .annotate(k=Value(_KIND_CERTIFICATE, IntegerField()), a=F("pk"), b=null_int, c=null_int, t=null_time,
+                  s=null_text)
+        .values_list("k", "a", "b", "c", "t", "s")
+    )
+    return version.union(views, quizzes, staff, site_staff, account, certificate, all=True)
 
 
 def _compiled_state_sql(connection) -> tuple[str, tuple]:
@@ -365,7 +372,7 @@ def learner_state(*, user_id: int, module_slug: str) -> LearnerState:
     sql, template = _compiled_state_sql(connection)
     params = [user_id if p == _USER_SENTINEL else module_slug if p == _SLUG_SENTINEL else p for p in template]
     number = changed_at = account = None
-    rows_views, rows_quizzes, centre_staff = [], {}, False
+    rows_views, rows_quizzes, centre_staff, has_certificate = [], {}, False, False
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -381,6 +388,8 @@ def learner_state(*, user_id: int, module_slug: str) -> LearnerState:
             centre_staff = centre_staff or bool(a)
         elif kind == _KIND_ACCOUNT:
             account = AccountRow(is_active=bool(a), is_staff=bool(b), is_superuser=bool(c), password=s or "")
+        elif kind == _KIND_CERTIFICATE:
+            has_certificate = True
     if account is not None and account.is_superuser:
         centre_staff = True
     return LearnerState(
@@ -389,6 +398,7 @@ def learner_state(*, user_id: int, module_slug: str) -> LearnerState:
         quizzes=rows_quizzes,
         centre_staff=centre_staff,
         account=account,
+        has_certificate=has_certificate,
     )
 
 

@@ -166,6 +166,9 @@ def inspect() -> None:
         ("slide, learner (refresh)", slide, "learner"),
         ("slide, learner (moving on)", [slide, slide_next], "learner"),
         ("hand-out", reverse("courses:handout", args=[module.slug]), "anonymous"),
+        ("overview, learner", module.get_absolute_url(), "learner"),
+        ("section, learner", sections[0].get_absolute_url(), "learner"),
+        ("hand-out, learner", reverse("courses:handout", args=[module.slug]), "learner"),
         ("quiz page, learner", reverse("quizzes:quiz", args=[module.slug, middle.number]), "learner"),
     ]
     if cohort is not None:
@@ -252,8 +255,9 @@ def load_wrk(port, paths, cookie, args, workdir):
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))
+    # The latency distribution's own lines ("  50%   12.34ms"), not a "+/- Stdev" column ending in "50%".
+    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", output, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     if errors or socket_errors:

@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
-from accounts import session_auth
 from centres.access import remember_centre_staff
 from courses import page_cache
 from courses.markdown import render_markdown
@@ -23,6 +22,7 @@ from courses.page_cache import content_page, request_version
 from courses.selectors import module_get
 from progress import selectors as progress_selectors
 from progress import services as progress_services
+from progress.reader import shared_context, shared_page, signed_in_reader
 
 from . import selectors, services, toc
 from .forms import ALT_PLACEHOLDER, ImageUploadForm
@@ -34,18 +34,41 @@ PREVIEW_MAX_CHARS = 100_000
 
 @content_page
 def section_detail(request, module_slug, number):
-    module = module_get(slug=module_slug)
+    reader = signed_in_reader(request, module_slug=module_slug)
+    if reader is not None:
+        # One rendering for every learner; their progress, ticks and completed sections are put in.
+        skeleton = selectors.module_skeleton_cached(version=reader.state.version, module_slug=module_slug)
+        progress = progress_selectors.module_progress_from_state(skeleton=skeleton, state=reader.state)
+        section = next((s for s in skeleton.sections if s.number == number), None)
+        if section is None:
+            raise Http404("No such section.")
+        html = shared_page(
+            request, reader, "section",
+            build=lambda nonce: _section_page(request, module_slug, number, None,
+                                              {"tick_slots": True, **shared_context(reader, nonce)}).content.decode(),
+            context={"module": skeleton.module, "progress": progress, "section": section,
+                     "section_progress": progress.for_section(section.pk)},
+        )
+        return HttpResponse(toc.with_ticks(html, progress.read_slide_ids))
+    progress = None
+    if request.user.is_authenticated:
+        progress = progress_selectors.module_progress(user=request.user, module=module_get(slug=module_slug),
+                                                      with_certificate=False)
+    return _section_page(request, module_slug, number, progress, {})
+
+
+def _section_page(request, module_slug, number, progress, extra):
+    module = progress.module if progress else module_get(slug=module_slug)
     section = selectors.section_get(module=module, number=number)
     slides = selectors.section_slides(section=section)
     sections = list(module.sections.order_by("number").only("id", "number", "title", "module_id"))
     for s in sections:
         s.module = module
-    progress = progress_selectors.module_progress_or_none(request=request, module=module, with_certificate=False)
     return render(
         request,
         "sections/section_detail.html",
         {"module": module, "section": section, "slides": slides, "sections": sections, "progress": progress,
-         "section_progress": progress.for_section(section.pk) if progress else None},
+         "section_progress": progress.for_section(section.pk) if progress else None, **extra},
     )
 
 
@@ -55,9 +78,9 @@ def slide_detail(request, module_slug, number, position):
     (the page is kept whole, courses.page_cache) and, for a signed-in learner, the session, one query
     for the version with their progress and their account's flags, and at most one write (3 in all):
     their page is rendered once for every learner and their own parts are put in (``_learner_slide``)."""
-    learner = _fast_learner(request, module_slug)
-    if learner is not None:
-        return _learner_slide(request, *learner, module_slug=module_slug, number=number, position=position)
+    reader = signed_in_reader(request, module_slug=module_slug)
+    if reader is not None:
+        return _learner_slide(request, reader, module_slug=module_slug, number=number, position=position)
     state = None
     if request.user.is_authenticated:
         state = progress_selectors.learner_state(user_id=request.user.pk, module_slug=module_slug)
@@ -85,47 +108,12 @@ def slide_detail(request, module_slug, number, position):
     )
 
 
-def _fast_learner(request, module_slug):
-    """``(user, state)`` for a signed-in reader whose page can be put together from the shared rendering,
-    or ``None``: Django's own path then (no session user, a query string, a message to show, or a
-    session that Django would end or rotate)."""
-    if request.method != "GET" or request.META.get("QUERY_STRING"):
-        return None
-    user_id = session_auth.session_user_id(request)
-    if user_id is None or _has_messages(request):
-        return None
-    state = progress_selectors.learner_state(user_id=user_id, module_slug=module_slug)
-    account = state.account
-    if account is None:
-        return None
-    user = session_auth.stand_in_user(user_id=user_id, is_active=account.is_active, is_staff=account.is_staff,
-                                      is_superuser=account.is_superuser, password=account.password)
-    if not session_auth.session_is_valid(request, user):
-        return None
-    return user, state
-
-
-def _has_messages(request) -> bool:
-    """A flash message waits (cookie or session storage): shown by the full rendering."""
-    return "messages" in request.COOKIES or bool(request.session.get("_messages"))
-
-
 METER_SLOT = "sections/_slide_meter.html"
 
 
-class _Reader:
-    """Who the shared rendering is for: a signed-in learner, nobody in particular."""
-
-    is_authenticated = True
-    is_anonymous = False
-    pk = id = None
-
-    def __init__(self, is_staff: bool):
-        self.is_staff = is_staff
-
-
-def _learner_slide(request, user, state, *, module_slug, number, position):
-    version = request.content_version = state.version
+def _learner_slide(request, reader, *, module_slug, number, position):
+    user, state = reader.user, reader.state
+    version = state.version
     place = selectors.slide_place_cached(version=version, module_slug=module_slug, number=number, position=position)
     skeleton = selectors.module_skeleton_cached(version=version, module_slug=module_slug)
     progress = progress_selectors.module_progress_from_state(skeleton=skeleton, state=state)
@@ -133,21 +121,18 @@ def _learner_slide(request, user, state, *, module_slug, number, position):
     slide, section, module = place.slide, place.slide.section, place.slide.section.module
     section_progress = progress.for_section(section.pk)
     quiz_first = _quiz_is_next(place, section, section_progress)
-    centre_staff = bool(user.is_active and state.centre_staff)
 
     def build(nonce):
         # Nothing of this learner goes in: their parts are slots, the flags are part of the key.
         return render_to_string(
             "sections/slide_detail.html",
             {"module": module, "section": section, "slide": slide, "place": place, "toc": toc.with_slots(place.toc),
-             "quiz_first": quiz_first, "diagram": lambda: _diagram(place), "slot_nonce": nonce,
-             "user": _Reader(user.is_staff), "is_centre_staff": centre_staff, "messages": (),
-             "csrf_token": page_cache.slot_marker(nonce, "csrf")},
+             "quiz_first": quiz_first, "diagram": lambda: _diagram(place), **shared_context(reader, nonce)},
             request=request,
         )
 
-    html, nonce = page_cache.learner_page(version, get_language(), request.path, quiz_first, user.is_staff,
-                                          centre_staff, build=build)
+    html, nonce = page_cache.learner_page(version, get_language(), request.path, quiz_first, *reader.variant,
+                                          build=build)
     context = {"module": module, "section": section, "slide": slide, "place": place, "progress": progress,
                "section_progress": section_progress, "user": user, "learner": user}
     meter = page_cache.rendered_once(

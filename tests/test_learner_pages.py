@@ -171,3 +171,63 @@ def test_a_signed_in_slide_costs_the_session_one_read_and_one_write(
         assert client.get(slide_url(module, 1, 2)).status_code == 200
     with django_assert_max_num_queries(3):  # going back: the session, the state, the one UPDATE
         assert client.get(slide_url(module, 1, 1)).status_code == 200
+
+
+def test_the_overview_section_page_and_hand_out_are_the_full_rendering(course, learner_factory, site_staff,
+                                                                       quiz_answers):
+    learner = learner_factory()
+    client = signed_in(learner)
+    quiz = course.sections.get(number=1).quiz
+    pages = [course.get_absolute_url(), reverse("sections:section", args=[course.slug, 1]),
+             reverse("sections:section", args=[course.slug, 2]), reverse("courses:handout", args=[course.slug])]
+    for step in ("nothing read", "reading", "section 1 done"):
+        if step == "reading":
+            client.get(slide_url(course, 1, 2))
+        if step == "section 1 done":
+            for position in (1, 3):
+                client.get(slide_url(course, 1, position))
+            attempt, _ = quiz_services.attempt_start(quiz=quiz, user=learner)
+            client.post(attempt.get_absolute_url(), quiz_answers(attempt))
+        for who in (client, signed_in(site_staff)):
+            for url in pages:
+                fast = who.get(url).content.decode()
+                full = who.get(url + "?volledig=1").content.decode()
+                assert normalised(fast) == normalised(full), (step, url)
+                assert "<!--slot:" not in fast and "<!--tick:" not in fast
+    overview = client.get(course.get_absolute_url()).content.decode()
+    assert "Verder waar je gebleven was" in overview and "Quiz gehaald" in overview
+    section = client.get(reverse("sections:section", args=[course.slug, 1])).content.decode()
+    assert section.count(TICK) == 3 and "Je hebt deze sectie afgerond" in section and "section-list__tick" in section
+    other = signed_in(learner_factory())
+    assert "Verder waar je gebleven was" not in other.get(course.get_absolute_url()).content.decode()
+    fresh = other.get(reverse("sections:section", args=[course.slug, 1])).content.decode()
+    assert TICK not in fresh and "section-list__tick" not in fresh
+
+
+def test_a_completed_module_shows_the_certificate_on_the_overview(course, learner, quiz_answers, cohort_factory,
+                                                                   enrollment_factory):
+    enrollment_factory(cohort=cohort_factory(module=course), user=learner)
+    client = signed_in(learner)
+    for section in course.sections.all():
+        for position in (1, 2, 3):
+            client.get(slide_url(course, section.number, position))
+        attempt, _ = quiz_services.attempt_start(quiz=section.quiz, user=learner)
+        client.post(attempt.get_absolute_url(), quiz_answers(attempt))
+    overview = client.get(course.get_absolute_url()).content.decode()
+    assert "Je certificaat staat klaar" in overview and "Je certificaat en wat nu" in overview
+
+
+@pytest.mark.parametrize("slides", [3, 30])
+def test_signed_in_overview_section_and_hand_out_cost_the_session_and_one_read(
+    build_course, learner, slides, django_assert_max_num_queries
+):
+    module = build_course(sections=3, slides=slides, questions=2)
+    client = signed_in(learner)
+    client.get(slide_url(module, 1, 1))
+    pages = [module.get_absolute_url(), reverse("sections:section", args=[module.slug, 2]),
+             reverse("courses:handout", args=[module.slug])]
+    for url in pages:
+        Client().get(url)
+        client.get(url)  # warm: the shared rendering exists (another learner was here since the last edit)
+        with django_assert_max_num_queries(2):  # the session, the learner's state
+            assert client.get(url).status_code == 200

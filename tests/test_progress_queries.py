@@ -15,8 +15,10 @@ from django.urls import reverse
 from quizzes import services
 
 PINNED = {
-    "overview": 11,
-    "section": 11,
+    # The session and the learner's state (progress.reader), and here the shared rendering being
+    # built (its first request since the content changed); warm it is 2 (tests/test_learner_pages.py).
+    "overview": 4,
+    "section": 6,
     # The session and the learner's state with the content version and their account's flags (one
     # query; the user row is not loaded), then the write if any.
     "slide, refresh": 2,

@@ -54,26 +54,30 @@ def markdown_at_filter(text, level):
 
 
 class LearnerSlotNode(template.Node):
-    def __init__(self, name):
+    def __init__(self, name, key=None):
         self.name = name
+        self.key = key
 
     def render(self, context):
         from courses import page_cache
 
         name = self.name.resolve(context)
+        key = "" if self.key is None else str(self.key.resolve(context))
         nonce = context.get("slot_nonce")
         if nonce:
-            return page_cache.slot_marker(nonce, name)
-        return context.template.engine.get_template(name).render(context)
+            return page_cache.slot_marker(nonce, f"{name}#{key}" if key else name)
+        with context.push(slot_key=key):
+            return context.template.engine.get_template(name).render(context)
 
 
 @register.tag("learnerslot")
 def learnerslot(parser, token):
-    """``{% learnerslot "template.html" %}``: a part of a page that is the reader's own (progress, ticks,
+    """``{% learnerslot "template.html" [key] %}``: a part of a page that is the reader's own (progress, ticks,
     an invitation). Rendered in place as an include; in a page rendered once for every signed-in
     learner (``slot_nonce`` set, courses.page_cache.learner_page) a marker instead, which each request
-    fills with that template rendered from its own small context. Never inside ``{% contentcache %}``."""
+    fills with that template rendered from its own small context; ``key`` (a section's id, say) reaches
+    the template as ``slot_key``. Never inside ``{% contentcache %}``."""
     bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("learnerslot takes one template name")
-    return LearnerSlotNode(parser.compile_filter(bits[1]))
+    if len(bits) not in (2, 3):
+        raise template.TemplateSyntaxError("learnerslot takes a template name and an optional key")
+    return LearnerSlotNode(*(parser.compile_filter(bit) for bit in bits[1:]))

@@ -9,4 +9,4 @@ def section_progress(progress, section_id):
     """``{% with sp=progress|section_progress:section.pk %}``: that section's progress, or None."""
     if not progress:
         return None
-    return progress.for_section(section_id)
+    return progress.for_section(int(section_id))  # a slot key (courses.page_cache.splice) is text
