@@ -316,11 +316,18 @@ def browser_timings(port, first_path, next_path, runs=5):
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    results = {"first": [], "next": []}
+    results = {"first": [], "next": [], "floor": []}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
         for _ in range(runs):
+            # The floor: the bare view as a document, in a cold context too (no stylesheet, no script,
+            # nothing to parse): what the browser itself costs on this machine at this moment.
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{port}/healthz", wait_until="load")
+            results["floor"].append(page.evaluate(BROWSER_JS))
+            context.close()
             context = browser.new_context()  # cold: empty cache, no cookies
             page = context.new_page()
             page.goto(f"http://127.0.0.1:{port}{first_path}", wait_until="load")
@@ -465,7 +472,9 @@ def report(rows, args, database, use_wrk, browser):
               f"load event {med('first', 'load'):.0f} ms, {med('first', 'bytes') / 1024:.1f} KB transferred in "
               f"{med('first', 'requests'):.0f} requests ({med('first', 'stylesheets'):.0f} stylesheet); next slide "
               f"domInteractive {med('next', 'domInteractive'):.0f} ms, load {med('next', 'load'):.0f} ms, "
-              f"{med('next', 'bytes') / 1024:.1f} KB transferred.")
+              f"{med('next', 'bytes') / 1024:.1f} KB transferred. The browser's floor (/healthz as a document, "
+              f"cold context): domInteractive {med('floor', 'domInteractive'):.0f} ms, "
+              f"load {med('floor', 'load'):.0f} ms.")
 
 
 if __name__ == "__main__":
