@@ -23,7 +23,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import secrets
+import struct
 import weakref
+import zlib
 from collections import OrderedDict
 from functools import wraps
 
@@ -279,6 +281,45 @@ def splice(html: str, nonce: str, context: dict, *, csrf_token: str = "", fills:
             out.append(engine.get_template(name).render(ctx))
         out.append(tail)
     return "".join(out)
+
+
+def spliced_gzip(html: str, nonce: str, *, csrf_token: str) -> bytes | None:
+    """The page with its CSRF slot filled, gzipped without compressing the page again: each part
+    around the token was compressed once (kept with the rendering), the token on its own, and the
+    parts joined at full-flush points (a deflate stream may be cut there: nothing refers back across).
+    The token is compressed apart from everything else, so no reflection can reveal it (BREACH).
+    ``None`` if the page has other slots than the CSRF token's (those go through ``splice``)."""
+    key = "gzip-parts:" + nonce
+    parts = _memo_get(key)
+    if parts is None:
+        pieces = [piece.encode() for piece in html.split(slot_marker(nonce, "csrf"))]
+        if any(_SLOT_OPEN.format(nonce=nonce).encode() in piece for piece in pieces):
+            return None
+        parts = [(piece, _deflate(piece, last=i == len(pieces) - 1)) for i, piece in enumerate(pieces)]
+        _memo_set(key, parts)
+    token = escape(csrf_token).encode()
+    token_deflated = _deflate(token, last=False)
+    out, crc, size = [_GZIP_HEADER], 0, 0
+    for i, (piece, deflated) in enumerate(parts):
+        if i:
+            out.append(token_deflated)
+            crc, size = zlib.crc32(token, crc), size + len(token)
+        out.append(deflated)
+        crc, size = zlib.crc32(piece, crc), size + len(piece)
+    out.append(struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF))
+    return b"".join(out)
+
+
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, deflate, no name, no time, any OS
+
+
+def _deflate(data: bytes, *, last: bool) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+
+
+def accepts_gzip(request) -> bool:
+    return _accepts_gzip(request)
 
 
 def request_version(request):

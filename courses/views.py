@@ -2,7 +2,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from progress.reader import first_slide_url, shared_context, shared_page, signed_in_reader
+from progress.reader import first_slide_url, shared_context, shared_page, shared_response, signed_in_reader
 from progress.selectors import module_progress_from_state, module_progress_or_none
 from sections import selectors as section_selectors
 
@@ -60,7 +60,7 @@ def module_handout(request, module_slug):
         def build(nonce):
             return _handout(request, module_slug, shared_context(reader, nonce)).content.decode()
 
-        return HttpResponse(shared_page(request, reader, "handout", build=build, context={}))
+        return shared_response(request, reader, "handout", build=build)
     return _handout(request, module_slug, {})
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import HttpResponse
+
 from accounts import session_auth
 from courses import page_cache
 
@@ -103,3 +105,22 @@ def first_slide_url(skeleton) -> str | None:
     _section, number, position, _title = min(skeleton.slides.values(), key=lambda p: (p[1], p[2]))
     return reverse("sections:slide", kwargs={"module_slug": skeleton.module.slug, "number": number,
                                              "position": position})
+
+
+def shared_response(request, reader: Reader, *parts, build) -> HttpResponse:
+    """A page whose only part of the reader's own is the menu's CSRF token (the hand-out): gzipped from
+    parts compressed once (``page_cache.spliced_gzip``) when the browser takes gzip."""
+    from django.middleware.csrf import get_token
+    from django.utils.cache import patch_vary_headers
+    from django.utils.translation import get_language
+
+    html, nonce = page_cache.learner_page(reader.state.version, get_language(), request.path, *reader.variant, *parts,
+                                          build=build)
+    token = get_token(request)
+    body = page_cache.spliced_gzip(html, nonce, csrf_token=token) if page_cache.accepts_gzip(request) else None
+    if body is None:
+        return HttpResponse(page_cache.splice(html, nonce, {}, csrf_token=token))
+    response = HttpResponse(body)
+    response["Content-Encoding"] = "gzip"  # GZipMiddleware leaves an encoded response alone
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response

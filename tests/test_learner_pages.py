@@ -231,3 +231,24 @@ def test_signed_in_overview_section_and_hand_out_cost_the_session_and_one_read(
         client.get(url)  # warm: the shared rendering exists (another learner was here since the last edit)
         with django_assert_max_num_queries(2):  # the session, the learner's state
             assert client.get(url).status_code == 200
+
+
+def test_the_signed_in_hand_out_is_gzipped_from_parts_with_the_token_apart(course, learner_factory):
+    import gzip
+
+    a, b = signed_in(learner_factory()), signed_in(learner_factory())
+    url = reverse("courses:handout", args=[course.slug])
+    pages = []
+    for client in (a, b, a):
+        client.get(url)
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+        assert response["Content-Encoding"] == "gzip" and "accept-encoding" in response["Vary"].lower()
+        # Not compressed again by GZipMiddleware, whose header carries a random file name (FNAME flag).
+        assert response.content[3] == 0
+        html = gzip.decompress(response.content).decode()
+        plain = client.get(url).content.decode()  # the same page, not compressed
+        assert normalised(html) == normalised(plain)
+        assert normalised(html) == normalised(client.get(url + "?volledig=1").content.decode())
+        pages.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1])
+    assert len(set(pages)) == 3  # a fresh masked token every time, for each learner
+    assert "Uitloggen" in html and "<!--slot:" not in html
