@@ -14,17 +14,30 @@ What is counted, and why:
 * **Learning**: first attempts only (what a learner understood from reading, before feedback
   taught the answer), as the dashboard's item analysis does.
 
-Ten queries, whatever the number of cohorts, learners or attempts: scope, intake, slides read,
-quiz progress, certificates, module sizes, first-attempt pass rates, the most-missed questions,
-and the idea wall's sessions and posts.
+Ten queries, whatever the number of cohorts, learners or attempts: scope (with each module's
+size), intake, slides read, quiz progress, certificates, first-attempt pass rates, the answers
+per question and the module's questions (the most missed), and the idea wall's sessions and posts.
 Each returns one row per learner (or per section or question), aggregated in the database.
 """
+import bisect
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,8 +45,8 @@ from accounts.models import CompanySector, CompanySize
 from centres.models import Centre, Cohort, Enrollment
 from ideas.models import Idea, Session
 from progress.models import Certificate, SlideView
-from quizzes.models import Answer, Attempt
-from sections.models import Section
+from quizzes.models import Answer, Attempt, Question, Quiz
+from sections.models import Slide
 
 from .periods import Period
 
@@ -65,25 +78,6 @@ class Funnel:
     @property
     def stages(self) -> list[Stage]:
         return [Stage(key, getattr(self, key), self.enrolled) for key in self.STAGES]
-
-    def add(self, facts: "LearnerFacts") -> None:
-        self.enrolled += 1
-        self.started += facts.started
-        self.half_read += facts.half_read
-        self.quizzes_passed += facts.quizzes_passed
-        self.certified += facts.certified
-        self.withdrawn += facts.withdrawn
-
-
-@dataclass
-class LearnerFacts:
-    started: bool = False
-    half_read: bool = False
-    quizzes_passed: bool = False
-    certified: bool = False
-    withdrawn: bool = False
-    certified_at: datetime | None = None
-    enrolled_at: datetime | None = None
 
 
 @dataclass
@@ -183,117 +177,115 @@ def _breakdown(counter: Counter, choices) -> list[Count_]:
 
 
 def build_report(*, cohorts, period: Period) -> Report:
-    """The report for ``cohorts`` (a queryset the caller has already scoped to what the user may see)."""
+    """The report for ``cohorts`` (a queryset the caller has already scoped to what the user may see).
+
+    The database does the counting and hands back one small row per learner: at programme size
+    (20,000 learners, 450,000 slides read, 460,000 answers) the work is in scanning those tables
+    once each, not in sending their rows to Python or sorting what nobody reads in order.
+    """
     start, end = period.bounds()
-    cohorts = list(cohorts.select_related("centre", "module").order_by("centre__name", "-start_date", "name"))
+    published = Slide.objects.filter(section__module_id=OuterRef("module_id"), is_published=True)
+    quizzes = Quiz.objects.filter(section__module_id=OuterRef("module_id"))
+    cohorts = list(
+        cohorts.select_related("centre", "module")
+        .annotate(module_slides=_count(published), module_quizzes=_count(quizzes))
+        .order_by("centre__name", "-start_date", "name")
+    )
     cohort_ids = [c.pk for c in cohorts]
     module_ids = sorted({c.module_id for c in cohorts})
+    sizes = {c.module_id: (c.module_slides, c.module_quizzes) for c in cohorts}
 
     intake = Enrollment.objects.filter(cohort_id__in=cohort_ids, enrolled_at__gte=start, enrolled_at__lt=end)
     population = intake.values("user_id")
-    enrollments = list(
-        intake.values_list(
-            "user_id", "cohort_id", "status", "status_changed_at", "enrolled_at",
+    withdrawn_by_end = ExpressionWrapper(
+        Q(status=Enrollment.Status.WITHDRAWN, status_changed_at__lt=end), output_field=BooleanField()
+    )
+    enrollments = (
+        intake.order_by()  # the model's ordering (by name) sorted 20,000 rows nobody reads in order
+        .annotate(withdrawn_by_end=withdrawn_by_end)
+        .values_list(
+            "user_id", "cohort_id", "withdrawn_by_end", "enrolled_at",
             "user__company_name", "user__company_sector", "user__company_size",
         )
     )
-
     reads = {
-        (row["user_id"], row["slide__section__module_id"]): row["n"]
-        for row in SlideView.objects.filter(
+        (user_id, module_id): n
+        for user_id, module_id, n in SlideView.objects.filter(
             user_id__in=population, first_seen__lt=end, slide__is_published=True,
             slide__section__module_id__in=module_ids,
         )
         .order_by()
-        .values("user_id", "slide__section__module_id")
+        .values_list("user_id", "slide__section__module_id")
         .annotate(n=Count("pk"))
     }
     tries = {
-        (row["user_id"], row["quiz__section__module_id"]): row["passed"]
-        for row in Attempt.objects.filter(
+        (user_id, module_id): passed
+        for user_id, module_id, passed in Attempt.objects.filter(
             user_id__in=population, started_at__lt=end, quiz__section__module_id__in=module_ids
         )
         .order_by()
-        .values("user_id", "quiz__section__module_id")
+        .values_list("user_id", "quiz__section__module_id")
         .annotate(passed=Count("quiz_id", distinct=True, filter=Q(passed=True, submitted_at__lt=end)))
     }
     certificates = {
         (user_id, module_id): issued_at
         for user_id, module_id, issued_at in Certificate.objects.valid()
         .filter(user_id__in=population, issued_at__lt=end, module_id__in=module_ids)
+        .order_by()
         .values_list("user_id", "module_id", "issued_at")
     }
-    sizes = {
-        row["module_id"]: row
-        for row in Section.objects.filter(module_id__in=module_ids)
-        .order_by()
-        .values("module_id")
-        .annotate(
-            slides=Count("slides", filter=Q(slides__is_published=True), distinct=True),
-            quizzes=Count("quiz", distinct=True),
-        )
-    }
 
-    by_cohort = {c.pk: c for c in cohorts}
-    cohort_rows = {c.pk: CohortRow(c) for c in cohorts}
+    # One set of facts per learner (and module): the learner, not the enrolment, is what was reached.
+    # facts[key] = [started, half_read, quizzes_passed, certified, withdrawn everywhere, first enrolled]
+    module_of = {c.pk: c.module_id for c in cohorts}
+    facts: dict[tuple[int, int], list] = {}
+    profile: dict[int, tuple[str, str, str]] = {}
+    first_enrolled: dict[int, datetime] = {}
+    cohort_members: dict[int, list] = {c.pk: [] for c in cohorts}
+    cohort_withdrawn = dict.fromkeys(cohort_ids, 0)
+    for user_id, cohort_id, withdrawn, enrolled_at, company, sector, size in enrollments:
+        module_id = module_of[cohort_id]
+        key = (user_id, module_id)
+        learner = facts.get(key)
+        if learner is None:
+            slides, module_quizzes = sizes[module_id]
+            read = reads.get(key, 0)
+            passed = tries.get(key)
+            facts[key] = [
+                bool(read) or passed is not None,
+                slides > 0 and 2 * read >= slides,
+                module_quizzes > 0 and (passed or 0) >= module_quizzes,
+                key in certificates,
+                bool(withdrawn),
+                enrolled_at,
+            ]
+        else:
+            learner[4] = learner[4] and bool(withdrawn)
+            learner[5] = min(learner[5], enrolled_at)
+        cohort_members[cohort_id].append(key)
+        cohort_withdrawn[cohort_id] += bool(withdrawn)
+        first_enrolled[user_id] = min(first_enrolled.get(user_id, enrolled_at), enrolled_at)
+        profile[user_id] = (company, sector, size)
+
+    company_keys = _company_keys(profile)
+    funnel = _funnel(list(facts.values()))
+    cohort_rows = []
+    for c in cohorts:
+        members = cohort_members[c.pk]
+        cohort_rows.append(CohortRow(c, _funnel([facts[key] for key in members], withdrawn=cohort_withdrawn[c.pk])))
     centre_rows: dict[int, CentreRow] = {}
     for c in cohorts:
         row = centre_rows.setdefault(c.centre_id, CentreRow(c.centre))
         row.cohorts += 1
+    for centre_id, row in centre_rows.items():
+        members = set().union(*(cohort_members[c.pk] for c in cohorts if c.centre_id == centre_id))
+        row.funnel = _funnel([facts[key] for key in members])
+        row.businesses = len({company_keys[profile[user_id][0]] for user_id, _module in members} - {None})
 
-    # One set of facts per learner (and module): the learner, not the enrolment, is what was reached.
-    facts: dict[tuple[int, int], LearnerFacts] = {}
-    profile: dict[int, tuple[str, str, str]] = {}
-    first_enrolled: dict[int, datetime] = {}
-    withdrawn_everywhere: dict[tuple[int, int], bool] = {}
-    centre_members: dict[int, set] = defaultdict(set)
-    centre_businesses: dict[int, set] = defaultdict(set)
-    for user_id, cohort_id, status, changed_at, enrolled_at, company, sector, size in enrollments:
-        cohort = by_cohort[cohort_id]
-        key = (user_id, cohort.module_id)
-        withdrawn = status == Enrollment.Status.WITHDRAWN and changed_at < end
-        learner = facts.get(key)
-        if learner is None:
-            module = sizes.get(cohort.module_id, {"slides": 0, "quizzes": 0})
-            read = reads.get(key, 0)
-            passed = tries.get(key)
-            certified_at = certificates.get(key)
-            learner = facts[key] = LearnerFacts(
-                started=bool(read) or passed is not None,
-                half_read=module["slides"] > 0 and 2 * read >= module["slides"],
-                quizzes_passed=module["quizzes"] > 0 and (passed or 0) >= module["quizzes"],
-                certified=certified_at is not None,
-                certified_at=certified_at,
-                enrolled_at=enrolled_at,
-            )
-            withdrawn_everywhere[key] = withdrawn
-        else:
-            learner.enrolled_at = min(learner.enrolled_at, enrolled_at)
-            withdrawn_everywhere[key] = withdrawn_everywhere[key] and withdrawn
-        profile[user_id] = (company, sector, size)
-        first_enrolled[user_id] = min(first_enrolled.get(user_id, enrolled_at), enrolled_at)
-        cohort_facts = LearnerFacts(**{**learner.__dict__, "withdrawn": withdrawn})
-        cohort_rows[cohort_id].funnel.add(cohort_facts)
-        centre_members[cohort.centre_id].add(key)
-        if company.strip():
-            centre_businesses[cohort.centre_id].add(_company_key(company))
-
-    for key, learner in facts.items():
-        learner.withdrawn = withdrawn_everywhere[key]
-    funnel = Funnel()
-    for learner in facts.values():
-        funnel.add(learner)
-    for centre_id, members in centre_members.items():
-        row = centre_rows[centre_id]
-        for key in members:
-            row.funnel.add(facts[key])
-        row.businesses = len(centre_businesses[centre_id])
-
-    businesses = {_company_key(company) for company, _, _ in profile.values() if company.strip()}
+    businesses = {company_keys[company] for company, _, _ in profile.values()} - {None}
     by_sector = _breakdown(Counter(sector for _, sector, _ in profile.values()), CompanySector)
     by_size = _breakdown(Counter(size for _, _, size in profile.values()), CompanySize)
-    months = Counter(timezone_month(moment) for moment in first_enrolled.values())
-    per_month = [(month, months.get(month, 0)) for month in period.months()]
+    per_month = _per_month(first_enrolled.values(), period)
 
     first_pass = [
         SectionRate(row["quiz__section__number"], row["quiz__section__title"], row["total"], row["passed"])
@@ -304,20 +296,7 @@ def build_report(*, cohorts, period: Period) -> Report:
         .values("quiz__section__number", "quiz__section__title")
         .annotate(total=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
     ]
-    most_missed = [
-        MissedQuestion(
-            row["question_id"], row["question__text"], row["question__quiz__section__number"],
-            row["answered"], row["wrong"],
-        )
-        for row in Answer.objects.filter(
-            attempt__number=1, attempt__submitted_at__lt=end, attempt__user_id__in=population,
-            question__quiz__section__module_id__in=module_ids,
-        )
-        .values("question_id", "question__text", "question__quiz__section__number", "question__position")
-        .annotate(answered=Count("pk"), wrong=Count("pk", filter=Q(is_correct=False)))
-        .filter(wrong__gt=0)
-        .order_by("-wrong", "question__quiz__section__number", "question__position")[:3]
-    ]
+    most_missed = _most_missed(population=population, end=end, module_ids=module_ids)
 
     enrolled_author = Enrollment.objects.filter(cohort_id=OuterRef("session__cohort_id"), user_id=OuterRef("author_id"))
     posts = (
@@ -335,9 +314,7 @@ def build_report(*, cohorts, period: Period) -> Report:
     )
 
     durations = [
-        (learner.certified_at - learner.enrolled_at).total_seconds() / 86400
-        for learner in facts.values()
-        if learner.certified_at is not None
+        (certificates[key] - learner[5]).total_seconds() / 86400 for key, learner in facts.items() if learner[3]
     ]
     return Report(
         period=period,
@@ -351,10 +328,76 @@ def build_report(*, cohorts, period: Period) -> Report:
         first_pass=first_pass,
         most_missed=most_missed,
         median_days_to_certificate=round(statistics.median(durations), 1) if durations else None,
-        cohort_rows=list(cohort_rows.values()),
+        cohort_rows=cohort_rows,
         centre_rows=sorted(centre_rows.values(), key=lambda r: r.centre.name.casefold()),
         ideas=ideas,
     )
+
+
+def _count(queryset):
+    """How many rows ``queryset`` (correlated with OuterRef) has, as a subquery: 0 for none."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _funnel(learners: list[list], *, withdrawn: int | None = None) -> Funnel:
+    """A funnel over per-learner facts ``[started, half_read, quizzes_passed, certified, withdrawn, …]``
+    (``withdrawn``: a count of the caller's instead, for a cohort's own withdrawals)."""
+    funnel = Funnel(enrolled=len(learners))
+    for started, half_read, quizzes_passed, certified, withdrawn_everywhere, _enrolled in learners:
+        # Plain additions: this runs over every learner several times, and allocates nothing.
+        if started:
+            funnel.started += 1
+        if half_read:
+            funnel.half_read += 1
+        if quizzes_passed:
+            funnel.quizzes_passed += 1
+        if certified:
+            funnel.certified += 1
+        if withdrawn_everywhere:
+            funnel.withdrawn += 1
+    if withdrawn is not None:
+        funnel.withdrawn = withdrawn
+    return funnel
+
+
+def _company_keys(profile: dict) -> dict[str, str | None]:
+    """Each company name as typed, normalised once, to its business key (None: no name given)."""
+    return {name: _company_key(name) if name.strip() else None for name in {company for company, _, _ in profile.values()}}
+
+
+def _per_month(moments, period: Period) -> list[tuple[date, int]]:
+    """New learners per calendar month of the site's time zone: each month's local midnight as a bound."""
+    months = period.months()
+    tz = timezone.get_current_timezone()
+    following = (months[-1] + timedelta(days=32)).replace(day=1)
+    # In UTC, as the database's datetimes come: comparing two datetimes of one tzinfo needs no offsets.
+    bounds = [datetime.combine(month, time.min, tzinfo=tz).astimezone(UTC) for month in [*months, following]]
+    counts = [0] * len(months)
+    for moment in moments:
+        index = bisect.bisect_right(bounds, moment) - 1
+        if 0 <= index < len(months):
+            counts[index] += 1
+    return list(zip(months, counts))
+
+
+def _most_missed(*, population, end, module_ids) -> list[MissedQuestion]:
+    """The three questions most often answered wrong at a first attempt (ties: in the module's order)."""
+    first_attempts = Attempt.objects.filter(number=1, submitted_at__lt=end, user_id__in=population)
+    questions = Question.objects.filter(quiz__section__module_id__in=module_ids)
+    counts = (
+        Answer.objects.filter(attempt__in=first_attempts.values("pk"), question__in=questions.values("pk"))
+        .order_by()
+        .values_list("question_id")
+        .annotate(answered=Count("pk"), wrong=Count("pk", filter=Q(is_correct=False)))
+    )
+    wrong = {question_id: (answered, missed) for question_id, answered, missed in counts if missed}
+    rows = [
+        row for row in questions.order_by().values_list("pk", "text", "quiz__section__number", "position")
+        if row[0] in wrong
+    ]
+    ranked = sorted(rows, key=lambda row: (-wrong[row[0]][1], row[2], row[3], row[0]))[:3]
+    return [MissedQuestion(pk, text, number, *wrong[pk]) for pk, text, number, _position in ranked]
 
 
 def timezone_month(moment: datetime) -> date:
