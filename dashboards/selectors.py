@@ -316,6 +316,11 @@ class SectionAnalysis:
     def attention(self) -> list[QuestionAnalysis]:
         return [q for q in self.questions if q.needs_attention]
 
+    @property
+    def going_well(self) -> list[QuestionAnalysis]:
+        """Answered, and by at least the pass mark's share: folded away on the dashboard."""
+        return [q for q in self.questions if q.answered and not q.needs_attention]
+
 
 def _slides_numbered():
     """Slides with ``learner_position`` (their number among the section's published slides)."""

@@ -211,7 +211,7 @@ def test_a_manager_and_site_staff_see_the_dashboard_with_its_links(client, progr
 def analysis_items(html):
     """Question text → the text of its analysis (tags stripped)."""
     block = html.split('id="vragen"', 1)[1]
-    items = re.findall(r'<li class="dash-item[^"]*">(.*?)</li>', block, flags=re.S)
+    items = re.findall(r'<li class="dash-item[^"]*"[^>]*>(.*?)</li>', block, flags=re.S)
     result = {}
     for item in items:
         text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip()
@@ -246,6 +246,10 @@ def test_item_analysis_counts_first_attempts_and_names_the_wrong_choice(client, 
     # Question 3: everybody right; nothing to explain again.
     q3 = items["Vraag 3 (true_false)?"]
     assert "100 % goed" in q3 and "Leg opnieuw uit" not in q3
+    # What goes well folds away; what needs attention stays in view, numbered as in the whole list.
+    folded = html.split('<details class="dash-fold">', 1)[1].split("</details>", 1)[0]
+    assert "Vraag 3 (true_false)?" in folded and "Vraag 1 (single)?" not in folded
+    assert '<li class="dash-item" value="3">' in folded
     assert "Nog niemand van dit cohort heeft deze quiz gemaakt." in html  # section 2
 
 
