@@ -4,7 +4,7 @@
 
 The pages come from the demo world `make run` builds (the module, its quizzes, the demo accounts
 and their activity, see ``load_demo_world``), plus what the demo does not make by itself (a
-newcomer without a cohort, an open quiz attempt, idea walls in two phases, invitations, a bulk
+newcomer without a cohort, an open quiz attempt, idea walls in three phases, invitations, a bulk
 enrolment report), made here through the project's own services. ``page_shapes()`` returns
 ``PageShape`` rows; ``who`` is the e-mail address of the person who opens the page (None: a
 visitor). Add a row here for every new page: both checkers then see it.
