@@ -101,6 +101,10 @@ def test_the_learner_page_shows_slides_attempts_with_each_answer_and_reminders(
         assert question.text in html
     assert html.count("Gekozen:") == 3 and html.count("Juist:") == 3
     assert "Nog geen herinnering verstuurd." in html
+    # The way to "Pogingen herstellen" is on the learner page too.
+    attempts = reverse("dashboards:attempts", args=[cohort.pk, busy.pk])
+    assert f'<a href="{attempts}">Pogingen per quiz bekijken of herstellen</a>' in html
+    assert client.get(attempts).status_code == 200
 
 
 def test_the_learner_page_pins_its_queries_whatever_the_number_of_attempts(client, setting, django_assert_max_num_queries, slide_views):
