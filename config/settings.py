@@ -114,6 +114,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: the signed-in reader's one query (progress.selectors.learner_state) is prepared once per
+# database session. Off behind a pooler in transaction mode (PgBouncer), where sessions are shared.
+PG_PREPARE = env_bool("DJANGO_PG_PREPARE", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write-ahead log: readers never wait for the one writer (a learner's page view records a
     # row), and a commit does not wait for the disk twice. synchronous=NORMAL is the setting
