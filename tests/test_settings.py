@@ -65,9 +65,10 @@ def show(env):
 
 
 def test_embedded_default_and_shared_state_with_redis():
-    # Nothing set: per-process cache, sessions in the database, tasks in the process, local files.
+    # Nothing set: per-process cache, sessions in the database (Django's store read with one precompiled
+    # query, accounts/sessions.py), tasks in the process, local files.
     assert show({}) == [
-        "django.core.cache.backends.locmem.LocMemCache", "django.contrib.sessions.backends.db", "True", "memory://",
+        "django.core.cache.backends.locmem.LocMemCache", "accounts.sessions", "True", "memory://",
         "0", "django.core.files.storage.FileSystemStorage", "10.0", "300",
     ]
     # Several nodes: Redis for cache, sessions and the broker (its own database), S3 for media,
