@@ -21,6 +21,7 @@ import re
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -60,6 +61,14 @@ def unstorable_part(request) -> str | None:
     return None
 
 
+def _bad_request(request, part):
+    """The 400 page in the visitor's language. This middleware runs before LocaleMiddleware, so
+    the language active in the thread is whatever the previous request on it left behind: it is
+    chosen here the way LocaleMiddleware would (language cookie, Accept-Language, the default)."""
+    with translation.override(translation.get_language_from_request(request)):
+        return render(request, "400.html", {"part": part}, status=400)
+
+
 class RefuseUnstorableCharactersMiddleware:
     """Placed before sessions: nothing below it ever sees a NUL byte (the 400 still gets the CSP)."""
 
@@ -72,7 +81,7 @@ class RefuseUnstorableCharactersMiddleware:
                 del request.COOKIES[name]
         part = unstorable_part(request)
         if part is not None:
-            return render(request, "400.html", {"part": part}, status=400)
+            return _bad_request(request, part)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
@@ -80,7 +89,7 @@ class RefuseUnstorableCharactersMiddleware:
         ``pk__in`` (ModelMultipleChoiceField). That is bad input, answered 400 like a NUL.
         (PostgreSQL compares such a number without complaint; nothing else is caught here.)"""
         if isinstance(exception, OverflowError) and "too large to convert to SQLite INTEGER" in str(exception):
-            return render(request, "400.html", {"part": "number"}, status=400)
+            return _bad_request(request, "number")
         return None
 
 

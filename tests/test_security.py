@@ -298,3 +298,16 @@ def test_a_number_beyond_64_bits_in_a_multiple_choice_is_bad_input(client, site_
     assert response.status_code in (200, 400)
     cohort.refresh_from_db()
     assert cohort.name != "B"
+
+
+def test_the_400_page_is_in_the_visitors_language_not_the_threads(client, db):
+    # The refusal runs before LocaleMiddleware: a language left active in the thread by an earlier
+    # request (here: English) must not leak into it (seen as a flaky test under pytest-xdist).
+    from django.utils import translation
+
+    with translation.override("en"):
+        response = client.get("/deelnemen/%00/")
+        assert "Dit verzoek kunnen we niet lezen" in response.content.decode()
+        english = client.get("/deelnemen/%00/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400
+    assert "Dit verzoek kunnen we niet lezen" not in english.content.decode()
