@@ -252,3 +252,24 @@ def test_the_signed_in_hand_out_is_gzipped_from_parts_with_the_token_apart(cours
         pages.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1])
     assert len(set(pages)) == 3  # a fresh masked token every time, for each learner
     assert "Uitloggen" in html and "<!--slot:" not in html
+
+
+@pytest.mark.parametrize("path", [
+    "/module/{slug}/sectie/1/slide/99/",           # no such slide
+    "/module/{slug}/sectie/99/slide/1/",           # no such section
+    "/module/{slug}/sectie/1/slide/0/",            # positions start at 1
+    "/module/{slug}/sectie/1/slide/99999999999999999999999/",  # beyond 64 bits
+    "/module/geen-module/sectie/1/slide/1/",       # no such module
+    "/module/geen-module/",
+    "/module/geen-module/hand-out/",
+    "/module/{slug}/sectie/99/",
+])
+def test_the_fast_path_answers_bad_addresses_with_a_4xx_and_records_nothing(course, learner_factory, path):
+    """The shared rendering is only taken for a page that exists: a wrong address gets the same 404 (or
+    400 for a number no database column holds) as on Django's own path, and no reading record."""
+    client = signed_in(learner_factory())
+    client.get(slide_url(course, 1, 1))  # the shared rendering is warm
+    before = SlideView.objects.count()
+    response = client.get(path.format(slug=course.slug))
+    assert response.status_code in (400, 404), response.status_code
+    assert SlideView.objects.count() == before
