@@ -10,7 +10,6 @@ enrolment report), made here through the project's own services. ``page_shapes()
 visitor). Add a row here for every new page: both checkers then see it.
 """
 import datetime
-import importlib
 from typing import NamedTuple
 
 from django.core.management import call_command
@@ -40,24 +39,7 @@ class PageShape(NamedTuple):
     status: int
 
 
-# The data migrations that make the "Trainers" group and give it its rights (the demo trainer is in it).
-TRAINER_RIGHTS = [
-    ("centres.migrations.0002_create_trainers_group", "create_group"),
-    ("quizzes.migrations.0002_grant_trainers_quiz_authoring", "grant"),
-    ("sections.migrations.0003_grant_trainers_images_links_and_history", "grant"),
-    ("search.migrations.0003_grant_trainers_compounds_and_zero_results", "grant"),
-]
-
-
 def load_demo_world():
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    if not Group.objects.filter(name="Trainers").exists():
-        # A live-server test's database was flushed by the test before it: the group is made again as
-        # the migrations made it (as tests/browser/test_authoring.py does).
-        for module, function in TRAINER_RIGHTS:
-            getattr(importlib.import_module(module), function)(apps, None)
     call_command("loaddata", "module6", "module6_quizzes", "demo", verbosity=0)
     call_command("load_demo_activity", verbosity=0)
     call_command("createinitialrevisions", "sections.Slide", "quizzes.Quiz", comment="Eerste versie", verbosity=0)

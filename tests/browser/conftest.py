@@ -22,6 +22,29 @@ def _live_server_outlives_the_browser(django_db_setup, live_server):
     return live_server
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_for_every_connection(django_db_setup):
+    """Keep the rows the data migrations made where every test can restore them.
+
+    Django serialises the test database once, onto the connection object of the context that set it
+    up, and a transactional test restores from ``connections[alias]._test_serialized_contents``. But
+    Playwright's sync API runs the tests in other contexts, where ``connections`` (an asgiref Local)
+    hands out new connection objects without it: the restore was silently skipped and every browser
+    test after the first one that opened a page found the "Trainers" group gone. Put on the
+    connection class, the serialised rows are found by every connection object of this run."""
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    yield
+    for alias in connections:
+        if "_test_serialized_contents" in vars(type(connections[alias])):
+            del type(connections[alias])._test_serialized_contents
+
+
 @pytest.fixture(autouse=True)
 def _restore_migration_rows(django_db_serialized_rollback):
     """Each browser test starts with the rows the data migrations made (the "Trainers" group and

@@ -1,11 +1,9 @@
 """A trainer at work in a real browser: log in to the admin, edit a slide with the live preview,
 drop an image in, reorder two slides, restore an earlier version, and see each change on the site.
 """
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from playwright.sync_api import expect
 
@@ -16,19 +14,12 @@ pytestmark = pytest.mark.browser
 PASSWORD = "Trainer-in-de-browser-1"
 
 
-def ensure_trainers_group():
-    """The group the migrations make; a transactional test database is flushed between tests."""
-    importlib.import_module("centres.migrations.0002_create_trainers_group").create_group(apps, None)
-    importlib.import_module("sections.migrations.0003_grant_trainers_images_links_and_history").grant(apps, None)
-
-
 @pytest.fixture
 def trainer_in_browser(live_module, django_user_model, settings, tmp_path):
     from allauth.account.models import EmailAddress
     from django.contrib.auth.models import Group
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    ensure_trainers_group()
     user = django_user_model.objects.create_user(email="trainer@example.org", password=PASSWORD, name="Tessa")
     user.is_staff = True
     user.save()

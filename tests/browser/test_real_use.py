@@ -123,9 +123,6 @@ def test_a_step_diagram_marks_the_stage_and_has_no_kind_badge_for_plain_content(
 @pytest.fixture
 def demo(course):
     """The demo world `make run` builds: accounts, the cohort "Voorjaar 2026" and its twelve learners' activity."""
-    from django.contrib.auth.models import Group
-
-    Group.objects.get_or_create(name="Trainers")  # made by a data migration; the live server's database is flushed
     call_command("loaddata", "demo", verbosity=0)
     call_command("load_demo_activity", verbosity=0)
     from accounts.models import User
