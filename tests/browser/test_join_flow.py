@@ -17,7 +17,12 @@ PASSWORD = "Lang-en-sterk-2026"
 
 
 def assert_no_axe_violations(page, what):
-    """axe-core finds nothing, and on a phone nothing sticks out sideways."""
+    """axe-core finds nothing, and on a phone nothing sticks out sideways.
+
+    A page reached by a click may still be loading its stylesheet when its heading is already
+    in the DOM; measured then, an unstyled wide table sticks out (a CI run saw 1424 px).
+    Wait for the load event, as `page.goto` does, before measuring."""
+    page.wait_for_load_state("load")
     width = page.viewport_size["width"]
     if width <= PHONE["width"]:
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
