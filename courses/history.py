@@ -108,6 +108,18 @@ class ContentVersionAdmin(VersionAdmin):
     formfield_overrides = MARKDOWN_EDITOR
     #: Fields shown side by side with the current state when a trainer opens an earlier version.
     compare_fields: tuple[str, ...] = ()
+    #: Foreign keys that are chosen here, never created or edited from here: no pencil, plus, eye or
+    #: cross beside them (trainers took those icons for part of the slide or quiz; issue 9.14).
+    plain_choice_fields: tuple[str, ...] = ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        for name in self.plain_choice_fields:
+            widget = getattr(form.base_fields.get(name), "widget", None)
+            if widget is not None and hasattr(widget, "can_add_related"):
+                widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+                widget.can_view_related = False
+        return form
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         version = get_object_or_404(Version, pk=version_id, object_id=object_id)

@@ -63,6 +63,7 @@ class QuizAdmin(QuizHistoryAdmin):
     ]
     readonly_fields = ["slides_tested"]
     inlines = [QuestionInline]
+    plain_choice_fields = ("section",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("section").annotate(n_questions=Count("questions"))
@@ -150,6 +151,7 @@ class QuestionAdmin(QuizHistoryAdmin):
     prepopulated_fields = {"slug": ["text"]}
     filter_horizontal = ["slides"]
     inlines = [ChoiceInline]
+    plain_choice_fields = ("quiz",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("slides__section")

@@ -154,6 +154,7 @@ class SlideAdmin(ContentVersionAdmin):
         ),
     ]
     Media = AuthoringMedia
+    plain_choice_fields = ("section",)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -162,7 +163,7 @@ class SlideAdmin(ContentVersionAdmin):
             "body": _(
                 "Markdown: **vet**, *schuin*, lijsten met -, een tussenkop met ## (op de site staat die altijd één "
                 "niveau onder de slidetitel, hoeveel # je ook typt), > citaat, [tekst](https://…) voor een link. Sleep een afbeelding in het tekstvak om haar toe te voegen en beschrijf dan wat erop staat. "
-                "Rechts zie je meteen hoe cursisten het lezen."
+                "In het voorbeeld ernaast (op een telefoon eronder) zie je meteen hoe cursisten het lezen."
             ),
             "attribution": _("Alleen bij een citaat: wie het zei, bijvoorbeeld ‘Henry Ford’."),
             "slug": _("Vaste naam voor import en export; verander hem niet na publicatie."),
@@ -170,13 +171,6 @@ class SlideAdmin(ContentVersionAdmin):
         for name, text in help_texts.items():
             if name in form.base_fields:
                 form.base_fields[name].help_text = text
-        # The section is chosen, never created or edited from here: no pencil, plus, eye or cross
-        # beside it (issue 9.14; trainers took them for part of the slide).
-        section = form.base_fields.get("section")
-        if section is not None and hasattr(section.widget, "can_add_related"):
-            widget = section.widget
-            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
-            widget.can_view_related = False
         return form
 
     @admin.display(description=_("gepubliceerd"), boolean=True, ordering="is_published")

@@ -112,6 +112,29 @@ def test_the_admin_speaks_dutch_with_capitals_and_no_pop_up_icons(client, traine
     assert '<th scope="col">Onderdeel</th>' in index and "Model name" not in index
 
 
+def test_quiz_and_question_forms_choose_their_section_or_quiz_without_pop_up_icons(
+    client, trainer, quiz_factory
+):
+    question = quiz_factory(questions=1).questions.get()
+    client.force_login(trainer)
+    pages = {
+        "section": reverse("admin:quizzes_quiz_change", args=[question.quiz.pk]),
+        "quiz": reverse("admin:quizzes_question_change", args=[question.pk]),
+    }
+    for field, url in pages.items():
+        html = client.get(url).content.decode()
+        assert f'name="{field}"' in html, url
+        for icon in ("add", "change", "view", "delete"):
+            assert f'id="{icon}_id_{field}"' not in html, (url, icon)
+
+
+def test_the_slide_help_text_says_where_the_preview_is_on_a_phone_too(client, trainer, slide_factory):
+    client.force_login(trainer)
+    html = client.get(reverse("admin:sections_slide_change", args=[slide_factory().pk])).content.decode()
+    assert "In het voorbeeld ernaast (op een telefoon eronder) zie je meteen hoe cursisten het lezen." in html
+    assert "Rechts zie je" not in html
+
+
 def test_a_version_page_shows_the_difference_first_and_folds_the_form(client, trainer, slide_factory):
     slide = slide_factory()
     client.force_login(trainer)
