@@ -239,3 +239,16 @@ def page_shapes() -> list[PageShape]:
         PageShape("staff-zero-results", SITE_STAFF, reverse("search:zero_results"), 200),
     ]
     return pages
+
+
+def error_pages():
+    """The 500 and 503 pages exactly as the site sends them (no request context: the database may be away)."""
+    from django.db import OperationalError
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    from config.unavailable import DatabaseUnavailableMiddleware
+
+    request = RequestFactory().get("/")
+    unavailable = DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, OperationalError("away"))
+    return {"500": server_error(request), "503": unavailable}

@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import IN_CI
-from tests.page_shapes import load_demo_world, page_shapes
+from tests.page_shapes import error_pages, load_demo_world, page_shapes
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = Path(os.environ.get("VNU_JAR") or ROOT / "node_modules/vnu-jar/build/dist/vnu.jar")
@@ -56,6 +56,11 @@ def test_every_page_shape_passes_the_nu_html_checker(demo_world, tmp_path):
         target = tmp_path / f"{name}.html"
         target.write_bytes(response.content)
         files[str(target)] = (name, path)
+    # The 500 and 503 pages, which no address asks for, exactly as the site sends them.
+    for status, response in error_pages().items():
+        target = tmp_path / f"error-{status}.html"
+        target.write_bytes(response.content)
+        files[str(target)] = (f"error-{status}", status)
     # A control page with a known error, to prove the checker really ran and reports.
     control = tmp_path / "control.html"
     control.write_text('<!DOCTYPE html><html lang="nl"><head><title>x</title></head><body>'

@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 
-from tests.page_shapes import load_demo_world, page_shapes
+from tests.page_shapes import error_pages, load_demo_world, page_shapes
 
 from .conftest import AXE_TAGS, DESKTOP, PHONE
 
@@ -69,3 +69,30 @@ def test_every_page_shape_passes_axe(browser, live_server, transactional_db, vie
         page.context.close()
     assert len(shapes) >= 90
     assert not problems, f"{len(problems)} page(s) at {viewport['width']}px:\n" + "\n".join(problems)
+
+
+def _serve(response):
+    def handler(route):
+        route.fulfill(status=response.status_code, body=response.content,
+                      headers={"Content-Type": response["Content-Type"]})
+    return handler
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_500_and_503_pages_pass_axe(page, live_server, viewport):
+    """No address asks for them, so the browser is handed their exact bytes at one (they have no script or style to block)."""
+    page.set_viewport_size(viewport)
+    problems = []
+    for status, response in error_pages().items():
+        assert response.status_code == int(status)
+        url = f"{live_server.url}/__error-{status}/"
+        page.route(url, _serve(response))
+        assert page.goto(url).status == int(status)
+        assert page.get_by_role("heading", level=1).count() == 1
+        if viewport == PHONE and page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
+            problems.append(f"{status}: wider than the phone")
+        options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+        violations = AXE.run(page, options=options).response["violations"]
+        if violations:
+            problems.append(f"{status}:\n{describe(violations)}")
+    assert not problems, "\n".join(problems)
