@@ -47,6 +47,69 @@ class SlideView(models.Model):
         return f"{self.user_id} · {self.slide_id}"
 
 
+class LearnerProgressQuerySet(models.QuerySet):
+    def in_modules(self, module_ids):
+        return self.filter(module_id__in=module_ids)
+
+
+class LearnerProgress(models.Model):
+    """How far one learner got in one module, and when they got there: kept as they go.
+
+    One row per learner and module (not per enrolment: progress belongs to the learner and the
+    module, never to a cohort, as the reading records it is made of). The outcome reports count
+    what each learner had reached by the end of a period, so each stage keeps the moment it was
+    reached, not only whether it was: started (the first published slide read or the first quiz
+    attempt started), half of the module's published slides read, every quiz of the module passed.
+    The certificate is the fourth stage and has its own table.
+
+    Written in the transaction that causes it: the first read of a slide (``services.slide_view_record``,
+    one statement on PostgreSQL) and a quiz attempt started or passed (``services.quiz_attempt_start``,
+    ``services.quiz_attempt_submit``, under this row's lock). "Half" and "every quiz" depend on how many
+    slides are published and how many quizzes the module has: a change to either queues a recount
+    (``services.queue_progress_recount``), and ``manage.py progress_recount`` rebuilds every row.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_progress", verbose_name=_("leerling")
+    )
+    module = models.ForeignKey(
+        "courses.Module", on_delete=models.CASCADE, related_name="learner_progress", verbose_name=_("module")
+    )
+    slides_read = models.PositiveIntegerField(_("gelezen slides"), default=0)
+    quizzes_passed = models.PositiveIntegerField(_("gehaalde toetsen"), default=0)
+    started_at = models.DateTimeField(_("begonnen op"), null=True, blank=True)
+    half_read_at = models.DateTimeField(_("helft gelezen op"), null=True, blank=True)
+    quizzes_passed_at = models.DateTimeField(_("alle toetsen gehaald op"), null=True, blank=True)
+
+    objects = LearnerProgressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("voortgang in een module")
+        verbose_name_plural = _("voortgang in modules")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="learnerprogress_one_per_learner_per_module"),
+            # A later stage is never reached before the learner started.
+            models.CheckConstraint(
+                condition=(Q(half_read_at__isnull=True) | Q(started_at__isnull=False, half_read_at__gte=models.F("started_at"))),
+                name="learnerprogress_half_read_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(quizzes_passed_at__isnull=True)
+                    | Q(started_at__isnull=False, quizzes_passed_at__gte=models.F("started_at"))
+                ),
+                name="learnerprogress_quizzes_passed_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_at__isnull=False) | Q(slides_read=0, quizzes_passed=0),
+                name="learnerprogress_counts_only_once_started",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.module_id}"
+
+
 # Letters and digits that cannot be mistaken for one another when typed from paper (no 0/O, 1/I/L, U/V).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 CODE_LENGTH = 12
