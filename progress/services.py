@@ -13,17 +13,29 @@ the slide was read before and whether it is where the learner last was:
 Completion is checked by the service that can cause it (reading the last
 unread slide, or passing a quiz) in the same transaction, and the
 certificate is issued right there: no signals.
+
+The learner's ``LearnerProgress`` row (what the outcome reports count) is kept the same way, in the
+transaction that changes it: a first read adds one to it in the same statement as the
+``SlideView`` insert on PostgreSQL (a data-modifying ``WITH``), or in a second statement right
+after it on SQLite, and only when the insert did insert (two tabs reading the same slide for the
+first time count it once); starting and passing a quiz recount the row's quiz part under its lock.
+A re-read writes nothing to it. What changes every learner's row at once (a slide published or
+unpublished, a quiz added or removed) queues a recount in the background (``queue_progress_recount``).
 """
+import contextlib
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from courses.models import Module
 from quizzes import services as quiz_services
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Quiz
+from sections.models import Slide
 
-from . import selectors
-from .models import Certificate, SlideView
+from . import recount, selectors
+from .models import Certificate, LearnerProgress, SlideView
 
 
 def slide_view_record(*, user, slide, progress: "selectors.ModuleProgress", now=None) -> str:
@@ -34,15 +46,16 @@ def slide_view_record(*, user, slide, progress: "selectors.ModuleProgress", now=
     """
     now = now or timezone.now()
     if slide.pk not in progress.read_slide_ids:
-        row = SlideView(user=user, slide=slide, first_seen=now, last_seen=now)
         progress.mark_read(slide=slide, when=now)
+        record = {"user_id": user.pk, "slide_id": slide.pk, "module_id": progress.module.pk, "now": now,
+                  "slides": progress.slide_total if slide.is_published else 0}
         if progress.complete:
             # This very view completes the module: record it and issue the certificate together.
             with transaction.atomic():
-                SlideView.objects.bulk_create([row], ignore_conflicts=True)
+                _first_read(**record)
                 module_completion_check(user=user, module=progress.module)
         else:
-            SlideView.objects.bulk_create([row], ignore_conflicts=True)
+            _first_read(**record)
         return "insert"
     if progress.last_slide_id != slide.pk:
         _touch(user_id=user.pk, slide_id=slide.pk, now=now)
@@ -62,6 +75,109 @@ def _touch(*, user_id: int, slide_id: int, now) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), user_id, slide_id])
+
+
+def _first_read(*, user_id: int, slide_id: int, module_id: int, now, slides: int) -> None:
+    """Insert the ``SlideView`` (unless a concurrent request did) and, if it was inserted and the slide is
+    one of the module's ``slides`` published ones, add the read to the learner's ``LearnerProgress`` row:
+    one more slide read, started now if not before, half the module read now if this read makes half.
+
+    One statement on PostgreSQL; on SQLite two (it has no ``INSERT`` inside ``WITH``), in one transaction.
+    The row's ``UPSERT`` adds to what is committed (``slides_read = slides_read + 1`` under the row
+    lock the upsert takes): two reads at once count two.
+    """
+    connection = connections[router.db_for_write(SlideView)]
+    quote = connection.ops.quote_name
+    view, row = SlideView._meta, LearnerProgress._meta
+    view_columns = ", ".join(quote(view.get_field(f).column) for f in ("user", "slide", "first_seen", "last_seen"))
+    at = connection.ops.adapt_datetimefield_value(now)
+    insert_view = (
+        f"INSERT INTO {quote(view.db_table)} ({view_columns}) VALUES (%s, %s, %s, %s) "  # nosec B608  # names from the models
+        f"ON CONFLICT ({quote(view.get_field('user').column)}, {quote(view.get_field('slide').column)}) DO NOTHING"
+    )
+    table = quote(row.db_table)
+    col = {f: quote(row.get_field(f).column) for f in (
+        "user", "module", "slides_read", "quizzes_passed", "started_at", "half_read_at", "quizzes_passed_at")}
+    upsert = (
+        f"INTO {table} AS p ({col['user']}, {col['module']}, {col['slides_read']}, {col['quizzes_passed']}, "  # nosec B608
+        f"{col['started_at']}, {col['half_read_at']}, {col['quizzes_passed_at']}) "
+        "SELECT {user}, %s, 1, 0, %s, CASE WHEN 2 >= %s THEN %s END, NULL {source} "
+        f"ON CONFLICT ({col['user']}, {col['module']}) DO UPDATE SET "
+        f"{col['slides_read']} = p.{col['slides_read']} + 1, "
+        f"{col['started_at']} = COALESCE(p.{col['started_at']}, EXCLUDED.{col['started_at']}), "
+        f"{col['half_read_at']} = COALESCE(p.{col['half_read_at']}, CASE WHEN 2 * (p.{col['slides_read']} + 1) >= %s "
+        f"THEN EXCLUDED.{col['started_at']} END)"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            fresh = quote(view.get_field("user").column)
+            sql = (f"WITH fresh AS ({insert_view} RETURNING {fresh} AS user_id) "
+                   "INSERT " + upsert.format(user="user_id", source="FROM fresh WHERE %s > 0"))
+            # Counted only when the view was inserted and the slide is published (``slides`` is 0 for a draft).
+            cursor.execute(sql, [user_id, slide_id, at, at, module_id, at, slides, at, slides, slides])
+            return
+        with transaction.atomic(using=connection.alias, savepoint=False):
+            cursor.execute(insert_view, [user_id, slide_id, at, at])
+            if cursor.rowcount == 1 and slides > 0:
+                # "WHERE true": SQLite's parser needs a WHERE before ON CONFLICT in INSERT … SELECT.
+                cursor.execute("INSERT " + upsert.format(user="%s", source="WHERE true"),
+                               [user_id, module_id, at, slides, at, slides])
+
+
+def _quiz_progress_update(*, user, module_id: int) -> None:
+    """Recount the quiz part of the learner's ``LearnerProgress`` row under its lock: started (the first
+    attempt started), how many of the module's quizzes passed and when the last of them first was.
+    Called in the transaction that starts or submits an attempt; a few queries, on a rare write."""
+    quizzes = Quiz.objects.filter(section__module_id=module_id).count()
+    attempts = Attempt.objects.filter(user=user, quiz__section__module_id=module_id).order_by()
+    first_started = attempts.aggregate(first=Min("started_at"))["first"]
+    passes = list(
+        attempts.filter(passed=True, submitted_at__isnull=False).values("quiz_id").annotate(first=Min("submitted_at"))
+        .values_list("first", flat=True)
+    )
+    row, _created = LearnerProgress.objects.select_for_update().get_or_create(user_id=user.pk, module_id=module_id)
+    if first_started is not None and (row.started_at is None or first_started < row.started_at):
+        row.started_at = first_started
+    if passes and (row.started_at is None or min(passes) < row.started_at):
+        row.started_at = min(passes)  # only with records that disagree with the clock (a submission before its start)
+    row.quizzes_passed = len(passes)
+    row.quizzes_passed_at = max(passes) if quizzes and len(passes) >= quizzes else None
+    row.save(update_fields=["started_at", "quizzes_passed", "quizzes_passed_at"])
+
+
+@transaction.atomic
+def quiz_attempt_start(*, quiz: Quiz, user, rng=None, now=None) -> tuple[Attempt, bool]:
+    """Start (or resume) the learner's attempt at ``quiz`` (``quizzes.services.attempt_start``); a new
+    attempt starts the learner in the module, in the same transaction."""
+    attempt, created = quiz_services.attempt_start(quiz=quiz, user=user, rng=rng, now=now)
+    if created:
+        _quiz_progress_update(user=user, module_id=quiz.section.module_id)
+    return attempt, created
+
+
+def progress_recount(*, module_ids, user_ids=None) -> int:
+    """Count the ``LearnerProgress`` rows of ``module_ids`` again from the reading and quiz records
+    (``progress.recount``); returns the rows written. In one transaction per module."""
+    written = 0
+    for module_id in sorted(set(module_ids)):
+        with transaction.atomic():
+            written += recount.recount(models=_MODELS, module_ids=[module_id], user_ids=user_ids)
+    return written
+
+
+def queue_progress_recount(*, module_ids) -> None:
+    """Recount these modules' progress rows in the background, after the commit (the site's one door for
+    slow work: a Celery task queued with ``transaction.on_commit``; without a broker it runs right after
+    the commit in this process). Called where the size of a module changes: slides published or
+    unpublished, a quiz added or removed, an import or a restore."""
+    from .tasks import recount_progress
+
+    ids = sorted({int(pk) for pk in module_ids if pk is not None})
+    if ids:
+        transaction.on_commit(lambda: recount_progress.delay(ids), robust=True)
+
+
+_MODELS = recount.Models(LearnerProgress=LearnerProgress, SlideView=SlideView, Attempt=Attempt, Slide=Slide, Quiz=Quiz)
 
 
 class NotEligible(Exception):
@@ -175,6 +291,7 @@ def quiz_attempt_submit(*, attempt: Attempt, user, selections: dict[int, set[int
     module: the attempt that completes it and the certificate are committed together or not at all."""
     submitted = quiz_services.attempt_submit(attempt=attempt, user=user, selections=selections)
     if submitted.passed:
+        _quiz_progress_update(user=user, module_id=submitted.quiz.section.module_id)
         module_completion_check(user=user, module=submitted.quiz.section.module)
     return submitted
 
@@ -199,3 +316,27 @@ def certificate_reinstate(*, certificate: Certificate) -> Certificate:
         locked.revocation_reason = ""
         locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
     return locked
+
+
+def _module_shapes() -> dict[int, tuple]:
+    """Per module, what its learners' progress rows are measured against: the published slides and the
+    quizzes (two small queries: a module has hundreds of slides, not thousands)."""
+    shapes: dict[int, tuple[list, list]] = {}
+    for module_id, slide_id in Slide.objects.filter(is_published=True).order_by("pk").values_list(
+        "section__module_id", "pk"
+    ):
+        shapes.setdefault(module_id, ([], []))[0].append(slide_id)
+    for module_id, quiz_id in Quiz.objects.order_by("pk").values_list("section__module_id", "pk"):
+        shapes.setdefault(module_id, ([], []))[1].append(quiz_id)
+    return {module_id: (tuple(slides), tuple(quizzes)) for module_id, (slides, quizzes) in shapes.items()}
+
+
+@contextlib.contextmanager
+def recount_when_reshaped():
+    """Around a write that may publish or unpublish slides, move them between modules or add or remove
+    quizzes (an admin form, an action, a restore, an import): queue a recount of each module whose
+    published slides or quizzes are no longer the same afterwards, and of none otherwise."""
+    before = _module_shapes()
+    yield
+    after = _module_shapes()
+    queue_progress_recount(module_ids=[m for m in before.keys() | after.keys() if before.get(m) != after.get(m)])

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from progress.admin_hooks import RecountsProgressAdmin
 from sections.models import Slide
 
 from .history import QuizHistoryAdmin
@@ -51,7 +52,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(QuizHistoryAdmin):
+class QuizAdmin(RecountsProgressAdmin, QuizHistoryAdmin):
     compare_fields = (
         "introduction", "pass_mark", "draw_count", "attempts_per_day", "pause_after_fail", "max_attempts", "shuffle",
     )

@@ -67,7 +67,7 @@ def quiz_detail(request, module_slug, number):
 def attempt_start(request, module_slug, number):
     module, quiz = _quiz(module_slug, number)
     try:
-        attempt, _created = services.attempt_start(quiz=quiz, user=request.user)
+        attempt, _created = progress_services.quiz_attempt_start(quiz=quiz, user=request.user)
     except services.AttemptLimitReached:
         return _render_quiz_page(
             request, module, quiz, status=403,

@@ -25,6 +25,7 @@ from courses.history import (
     ContentVersionAdmin,
     view_on_site_link,
 )
+from progress.admin_hooks import RecountsProgressAdmin
 
 from . import services
 from .forms import SectionAdminForm, SlideAdminForm, SlideImageForm, SlideInlineForm
@@ -57,7 +58,7 @@ class SlideInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(ContentVersionAdmin):
+class SectionAdmin(RecountsProgressAdmin, ContentVersionAdmin):
     form = SectionAdminForm
     list_display = ["number", "title", "module", "slide_count", "view_link"]
     list_display_links = ["number", "title"]
@@ -135,7 +136,7 @@ class PublishedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Slide)
-class SlideAdmin(ContentVersionAdmin):
+class SlideAdmin(RecountsProgressAdmin, ContentVersionAdmin):
     form = SlideAdminForm
     list_display = ["__str__", "kind", "section", "published_badge", "view_link"]
     list_filter = ["section__module", "section", "kind", PublishedFilter]

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from courses import ordering
 from courses.models import Module
+from progress import services as progress_services
 from quizzes.models import Choice, Question, Quiz
 from sections.images import check_image
 from sections.models import Resource, Section, Slide, SlideImage
@@ -244,7 +245,9 @@ def import_module(*, source, dry_run: bool = False) -> ImportReport:
     _check_rows(rows, slug)
     report = ImportReport()
     try:
-        with transaction.atomic(), reversion.create_revision():
+        # A slide left out of the file is unpublished, a new one may be published: the learners'
+        # progress rows are recounted after the commit if the module's shape changed (not on a dry run).
+        with transaction.atomic(), progress_services.recount_when_reshaped(), reversion.create_revision():
             reversion.set_comment(f"Geïmporteerd: {manifest.get('title') or slug}")
             _load(rows, slug, archive, report)
             if dry_run:

@@ -4,7 +4,7 @@
 dashboard, "Vastgelopen" and "Wat moet je opnieuw uitleggen?" have something to
 show. Everything is written through the project's own services, as a learner's
 clicks would write it: enrolment (``centres.services.enroll``), slides read
-(``progress.services.slide_view_record``), quiz attempts (``quizzes.services.attempt_start`` and
+(``progress.services.slide_view_record``), quiz attempts (``progress.services.quiz_attempt_start`` and
 ``progress.services.quiz_attempt_submit``, which issues the certificate on completion) and a reminder
 (``dashboards.services.send_reminder``). Only afterwards are the moments moved
 back in time (a learner who is "stuck" did nothing for weeks), with plain updates.
@@ -33,7 +33,6 @@ from dashboards.models import Reminder
 from progress import selectors as progress_selectors
 from progress import services as progress_services
 from progress.models import Certificate, SlideView
-from quizzes import services as quiz_services
 from quizzes.models import Attempt, Choice
 from sections.models import Slide
 
@@ -154,6 +153,8 @@ class Command(BaseCommand):
         SlideView.objects.filter(user=user, first_seen__gt=last).update(first_seen=last)
         Attempt.objects.filter(user=user, submitted_at__gt=last).update(submitted_at=last, started_at=last - timedelta(minutes=12))
         Certificate.objects.filter(user=user, issued_at__gt=last).update(issued_at=last)
+        # The moments moved back: the learner's progress row is counted again from the records.
+        progress_services.progress_recount(module_ids=[module.pk], user_ids=[user.pk])
         if spec.remind and trainer is not None:
             row = dashboard_selectors.cohort_dashboard(cohort=cohort, user_id=user.pk).rows[0]
             if not Reminder.objects.filter(learner=user).exists():
@@ -162,7 +163,7 @@ class Command(BaseCommand):
         return 1
 
     def _attempt(self, user, quiz, *, right: bool, rng, when):
-        attempt, _created = quiz_services.attempt_start(quiz=quiz, user=user, rng=rng)
+        attempt, _created = progress_services.quiz_attempt_start(quiz=quiz, user=user, rng=rng)
         question_ids = attempt.layout.get("questions") or list(quiz.questions.values_list("pk", flat=True))
         choices = {}
         for choice in Choice.objects.filter(question_id__in=question_ids).select_related("question"):
