@@ -34,6 +34,7 @@ def build_cohort_progress(*, cohort, n: int, seed: int = 6, now=None, password: 
     """Enrol ``n`` new learners in ``cohort`` with slide views, quiz attempts (with answers) and certificates."""
     from accounts.models import User
     from centres.models import Enrollment
+    from progress import services as progress_services
     from progress.models import Certificate, SlideView
     from quizzes.models import Answer, Attempt, Choice, Question, Quiz
     from sections.models import Slide
@@ -169,6 +170,10 @@ def build_cohort_progress(*, cohort, n: int, seed: int = 6, now=None, password: 
                             cohort_name=cohort.name)
             )
     Certificate.objects.bulk_create(certificates)
+    # Bulk-loaded records, as an import's: the learners' progress rows are counted from them.
+    progress_services.progress_recount(
+        module_ids=[module.pk], user_ids=Enrollment.objects.filter(cohort=cohort).values("user_id")
+    )
     counts["certificates"] = len(certificates)
     counts["attempts"] = len(attempts)
     counts["answers"] = len(answer_rows)

@@ -423,6 +423,7 @@ def slide_views(db):
     from django.urls import reverse
     from django.utils import timezone
 
+    from progress import services as progress_services
     from progress.models import SlideView
     from sections.models import Slide
 
@@ -444,6 +445,8 @@ def slide_views(db):
         SlideView.objects.bulk_create(
             SlideView(user=user, slide=slide, first_seen=when, last_seen=when) for slide in slides if slide.pk not in seen
         )
+        # Records written by hand, as an import would: the learner's progress row is counted from them.
+        progress_services.progress_recount(module_ids={s.section.module_id for s in slides}, user_ids=[user.pk])
         return slides
 
     return read

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -167,7 +168,9 @@ def test_a_signed_in_slide_costs_the_session_one_read_and_one_write(
     client.get(slide_url(module, 1, 1))
     with django_assert_max_num_queries(2):  # a refresh: the session, the learner's state (no write)
         assert client.get(slide_url(module, 1, 1)).status_code == 200
-    with django_assert_max_num_queries(3):  # moving on: the session, the state, the one INSERT
+    # Moving on to an unread slide: the session, the state, the one INSERT (with the learner's progress row in
+    # the same statement on PostgreSQL; on SQLite, which has no INSERT inside WITH, a second statement).
+    with django_assert_max_num_queries(3 if connection.vendor == "postgresql" else 4):
         assert client.get(slide_url(module, 1, 2)).status_code == 200
     with django_assert_max_num_queries(3):  # going back: the session, the state, the one UPDATE
         assert client.get(slide_url(module, 1, 1)).status_code == 200

@@ -31,6 +31,9 @@ PINNED = {
 }
 
 
+FIRST_READ_EXTRA = 0 if connection.vendor == "postgresql" else 1
+
+
 def count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -79,7 +82,11 @@ def test_pages_of_a_signed_in_learner_do_a_fixed_number_of_queries(
         if name == "large":
             slide_views(module=module, client=client)
         results[name] = measure(client, module, learner, quiz_answers, attempts=attempts)
-    assert results["small"] == results["large"], results
+    # On the small course "moving on" is a first read (on the large one every slide was read): that adds the
+    # learner's progress row, in the same statement on PostgreSQL, in one more on SQLite (no INSERT inside WITH).
+    small = dict(results["small"])
+    small["slide, moving on"] -= FIRST_READ_EXTRA
+    assert small == results["large"], results
     for page, pinned in PINNED.items():
         assert results["large"][page] <= pinned, (page, results["large"][page])
 

@@ -157,3 +157,34 @@ def test_completing_the_module_in_two_tabs_issues_one_certificate(build_course, 
     assert all(isinstance(r, Certificate) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Certificate.objects.filter(user=learner, module=module).count() == 1
+
+
+def test_concurrent_first_reads_lose_no_count_and_count_a_slide_once(build_module, learner):
+    """Six tabs reading six different slides at once add six to the learner's progress row (the upsert adds
+    under the row's lock); six tabs opening the same unread slide add one (only the insert that inserted
+    counts). Each tab read the learner's progress before any of them wrote, as concurrent requests do."""
+    from progress import selectors as progress_selectors
+    from progress.models import LearnerProgress, SlideView
+
+    module = build_module(sections=1, slides=THREADS * 2, resources=0)
+    slides = list(module.sections.get().slides.select_related("section__module").order_by("position"))
+
+    def tabs():
+        return [progress_selectors.module_progress(user=learner, module=module, with_certificate=False)
+                for _ in range(THREADS)]
+
+    def read(slide, progress):
+        slide.learner_position = slide.position
+        return progress_services.slide_view_record(user=learner, slide=slide, progress=progress)
+
+    progresses = tabs()
+    results = run_together(lambda i: read(slides[i], progresses[i]))
+    assert results == ["insert"] * THREADS, results
+    row = LearnerProgress.objects.get(user=learner, module=module)
+    assert row.slides_read == THREADS == SlideView.objects.filter(user=learner).count()
+    assert row.half_read_at is not None  # six of twelve
+
+    progresses = tabs()
+    results = run_together(lambda i: read(slides[THREADS], progresses[i]))
+    assert results == ["insert"] * THREADS, results  # each tab thought it was the first
+    assert LearnerProgress.objects.get(user=learner, module=module).slides_read == THREADS + 1
