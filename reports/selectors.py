@@ -8,45 +8,48 @@ What is counted, and why:
   reached) and are also counted as withdrawn, so a funder sees both.
 * **How far they got**, by the end of the period: started (read a slide or started a quiz),
   read at least half of the module's published slides, passed every quiz of the module, and
-  holds a valid certificate. These are the very records the cohort dashboard and the learner's
-  own pages read (``SlideView``, ``Attempt``, ``Certificate``), with the same rules: a draft
-  slide counts for nobody, a revoked certificate does not count.
+  holds a valid certificate. These come from each learner's progress row in the module
+  (``progress.LearnerProgress``: when each stage was reached, kept in the transaction of the read
+  or the attempt that reached it, and recounted when a module's slides or quizzes change) and
+  the ``Certificate`` table, with the dashboard's rules: a draft slide counts for nobody, a
+  revoked certificate does not count. A stage counts when its moment is before the period's end.
 * **Learning**: first attempts only (what a learner understood from reading, before feedback
   taught the answer), as the dashboard's item analysis does.
 
-Ten queries, whatever the number of cohorts, learners or attempts: scope (with each module's
-size), intake, slides read, quiz progress, certificates, first-attempt pass rates, the answers
-per question and the module's questions (the most missed), and the idea wall's sessions and posts.
-Each returns one row per learner (or per section or question), aggregated in the database.
+Nine queries, whatever the number of cohorts, learners or attempts: scope, the funnels (per
+cohort, plus the rare learners enrolled in more than one of the report's cohorts, so that centres
+and the total count each learner once), reach (per centre, business, sector, size and month, plus
+the learners enrolled more than once), the median time to a certificate, first-attempt pass rates,
+the answers per question and the module's questions (the most missed), and the idea wall's
+sessions and posts. Each comes back summed by the database, never as a row per learner.
 """
-import bisect
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db.models import (
-    BooleanField,
+    Case,
+    CharField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
-    Func,
+    FilteredRelation,
     IntegerField,
+    Min,
     OuterRef,
     Q,
-    Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CompanySector, CompanySize
 from centres.models import Centre, Cohort, Enrollment
 from ideas.models import Idea, Session
-from progress.models import Certificate, SlideView
-from quizzes.models import Answer, Attempt, Question, Quiz
-from sections.models import Slide
+from quizzes.models import Answer, Attempt, Question
 
 from .periods import Period
 
@@ -179,113 +182,32 @@ def _breakdown(counter: Counter, choices) -> list[Count_]:
 def build_report(*, cohorts, period: Period) -> Report:
     """The report for ``cohorts`` (a queryset the caller has already scoped to what the user may see).
 
-    The database does the counting and hands back one small row per learner: at programme size
-    (20,000 learners, 450,000 slides read, 460,000 answers) the work is in scanning those tables
-    once each, not in sending their rows to Python or sorting what nobody reads in order.
+    The database counts: every figure comes back already summed (per cohort, per centre, per
+    sector, per month, per section, per question), never as a row per learner, so the time does not
+    grow with Python work per learner. How far each learner got is read from their progress row
+    (``progress.LearnerProgress``: the moment each stage was reached, kept as they go), not from the
+    450,000 slides read and attempts behind it.
     """
     start, end = period.bounds()
-    published = Slide.objects.filter(section__module_id=OuterRef("module_id"), is_published=True)
-    quizzes = Quiz.objects.filter(section__module_id=OuterRef("module_id"))
-    cohorts = list(
-        cohorts.select_related("centre", "module")
-        .annotate(module_slides=_count(published), module_quizzes=_count(quizzes))
-        .order_by("centre__name", "-start_date", "name")
-    )
+    cohorts = list(cohorts.select_related("centre", "module").order_by("centre__name", "-start_date", "name"))
     cohort_ids = [c.pk for c in cohorts]
     module_ids = sorted({c.module_id for c in cohorts})
-    sizes = {c.module_id: (c.module_slides, c.module_quizzes) for c in cohorts}
 
-    intake = Enrollment.objects.filter(cohort_id__in=cohort_ids, enrolled_at__gte=start, enrolled_at__lt=end)
+    intake = Enrollment.objects.filter(
+        cohort_id__in=cohort_ids, enrolled_at__gte=start, enrolled_at__lt=end
+    ).order_by()  # the model's ordering (by name) would sort rows nobody reads in order
     population = intake.values("user_id")
-    withdrawn_by_end = ExpressionWrapper(
-        Q(status=Enrollment.Status.WITHDRAWN, status_changed_at__lt=end), output_field=BooleanField()
-    )
-    enrollments = (
-        intake.order_by()  # the model's ordering (by name) sorted 20,000 rows nobody reads in order
-        .annotate(withdrawn_by_end=withdrawn_by_end)
-        .values_list(
-            "user_id", "cohort_id", "withdrawn_by_end", "enrolled_at",
-            "user__company_name", "user__company_sector", "user__company_size",
-        )
-    )
-    reads = {
-        (user_id, module_id): n
-        for user_id, module_id, n in SlideView.objects.filter(
-            user_id__in=population, first_seen__lt=end, slide__is_published=True,
-            slide__section__module_id__in=module_ids,
-        )
-        .order_by()
-        .values_list("user_id", "slide__section__module_id")
-        .annotate(n=Count("pk"))
-    }
-    tries = {
-        (user_id, module_id): passed
-        for user_id, module_id, passed in Attempt.objects.filter(
-            user_id__in=population, started_at__lt=end, quiz__section__module_id__in=module_ids
-        )
-        .order_by()
-        .values_list("user_id", "quiz__section__module_id")
-        .annotate(passed=Count("quiz_id", distinct=True, filter=Q(passed=True, submitted_at__lt=end)))
-    }
-    certificates = {
-        (user_id, module_id): issued_at
-        for user_id, module_id, issued_at in Certificate.objects.valid()
-        .filter(user_id__in=population, issued_at__lt=end, module_id__in=module_ids)
-        .order_by()
-        .values_list("user_id", "module_id", "issued_at")
-    }
 
-    # One set of facts per learner (and module): the learner, not the enrolment, is what was reached.
-    # facts[key] = [started, half_read, quizzes_passed, certified, withdrawn everywhere, first enrolled]
-    module_of = {c.pk: c.module_id for c in cohorts}
-    facts: dict[tuple[int, int], list] = {}
-    profile: dict[int, tuple[str, str, str]] = {}
-    first_enrolled: dict[int, datetime] = {}
-    cohort_members: dict[int, list] = {c.pk: [] for c in cohorts}
-    cohort_withdrawn = dict.fromkeys(cohort_ids, 0)
-    for user_id, cohort_id, withdrawn, enrolled_at, company, sector, size in enrollments:
-        module_id = module_of[cohort_id]
-        key = (user_id, module_id)
-        learner = facts.get(key)
-        if learner is None:
-            slides, module_quizzes = sizes[module_id]
-            read = reads.get(key, 0)
-            passed = tries.get(key)
-            facts[key] = [
-                bool(read) or passed is not None,
-                slides > 0 and 2 * read >= slides,
-                module_quizzes > 0 and (passed or 0) >= module_quizzes,
-                key in certificates,
-                bool(withdrawn),
-                enrolled_at,
-            ]
-        else:
-            learner[4] = learner[4] and bool(withdrawn)
-            learner[5] = min(learner[5], enrolled_at)
-        cohort_members[cohort_id].append(key)
-        cohort_withdrawn[cohort_id] += bool(withdrawn)
-        first_enrolled[user_id] = min(first_enrolled.get(user_id, enrolled_at), enrolled_at)
-        profile[user_id] = (company, sector, size)
-
-    company_keys = _company_keys(profile)
-    funnel = _funnel(list(facts.values()))
-    cohort_rows = []
-    for c in cohorts:
-        members = cohort_members[c.pk]
-        cohort_rows.append(CohortRow(c, _funnel([facts[key] for key in members], withdrawn=cohort_withdrawn[c.pk])))
+    funnels = _funnels(intake, end=end)
+    _sum_funnels(funnels, cohorts)
+    reach = _reach(intake)
     centre_rows: dict[int, CentreRow] = {}
     for c in cohorts:
-        row = centre_rows.setdefault(c.centre_id, CentreRow(c.centre))
+        row = centre_rows.setdefault(c.centre_id, CentreRow(c.centre, funnels.centres[c.centre_id]))
         row.cohorts += 1
-    for centre_id, row in centre_rows.items():
-        members = set().union(*(cohort_members[c.pk] for c in cohorts if c.centre_id == centre_id))
-        row.funnel = _funnel([facts[key] for key in members])
-        row.businesses = len({company_keys[profile[user_id][0]] for user_id, _module in members} - {None})
-
-    businesses = {company_keys[company] for company, _, _ in profile.values()} - {None}
-    by_sector = _breakdown(Counter(sector for _, sector, _ in profile.values()), CompanySector)
-    by_size = _breakdown(Counter(size for _, _, size in profile.values()), CompanySize)
-    per_month = _per_month(first_enrolled.values(), period)
+        row.businesses = len(reach.businesses_per_centre.get(c.centre_id, ()))
+    cohort_rows = [CohortRow(c, funnels.cohorts[c.pk]) for c in cohorts]
+    per_month = [(month, reach.per_month[month]) for month in period.months()]
 
     first_pass = [
         SectionRate(row["quiz__section__number"], row["quiz__section__title"], row["total"], row["passed"])
@@ -313,80 +235,239 @@ def build_report(*, cohorts, period: Period) -> Report:
         **posts,
     )
 
-    durations = [
-        (certificates[key] - learner[5]).total_seconds() / 86400 for key, learner in facts.items() if learner[3]
-    ]
     return Report(
         period=period,
         cohorts=cohorts,
-        funnel=funnel,
-        learners=len(profile),
-        businesses=len(businesses),
-        by_sector=by_sector,
-        by_size=by_size,
+        funnel=funnels.total,
+        learners=reach.learners,
+        businesses=len(reach.businesses),
+        by_sector=_breakdown(reach.by_sector, CompanySector),
+        by_size=_breakdown(reach.by_size, CompanySize),
         per_month=per_month,
         first_pass=first_pass,
         most_missed=most_missed,
-        median_days_to_certificate=round(statistics.median(durations), 1) if durations else None,
+        median_days_to_certificate=_median_days_to_certificate(intake, end=end),
         cohort_rows=cohort_rows,
         centre_rows=sorted(centre_rows.values(), key=lambda r: r.centre.name.casefold()),
         ideas=ideas,
     )
 
 
-def _count(queryset):
-    """How many rows ``queryset`` (correlated with OuterRef) has, as a subquery: 0 for none."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+@dataclass
+class _Funnels:
+    total: Funnel
+    cohorts: dict[int, Funnel]
+    centres: dict[int, Funnel]
+    # (user, module) → that learner's rows, one per enrolment, when they have more than one in the intake
+    repeated: dict[tuple[int, int], list[tuple]]
 
 
-def _funnel(learners: list[list], *, withdrawn: int | None = None) -> Funnel:
-    """A funnel over per-learner facts ``[started, half_read, quizzes_passed, certified, withdrawn, …]``
-    (``withdrawn``: a count of the caller's instead, for a cohort's own withdrawals)."""
-    funnel = Funnel(enrolled=len(learners))
-    for started, half_read, quizzes_passed, certified, withdrawn_everywhere, _enrolled in learners:
-        # Plain additions: this runs over every learner several times, and allocates nothing.
-        if started:
-            funnel.started += 1
-        if half_read:
-            funnel.half_read += 1
-        if quizzes_passed:
-            funnel.quizzes_passed += 1
-        if certified:
-            funnel.certified += 1
-        if withdrawn_everywhere:
-            funnel.withdrawn += 1
-    if withdrawn is not None:
-        funnel.withdrawn = withdrawn
-    return funnel
+_BY_COHORT, _TWICE = 1, 2
 
 
-def _company_keys(profile: dict) -> dict[str, str | None]:
-    """Each company name as typed, normalised once, to its business key (None: no name given)."""
-    return {name: _company_key(name) if name.strip() else None for name in {company for company, _, _ in profile.values()}}
+def _stages(end) -> dict[str, Q]:
+    """What each stage means by the end of the period, on an enrolment joined to its learner's progress
+    row in the cohort's module (``progress``) and their valid certificate in it (``certificate``)."""
+    return {
+        "started": Q(progress__started_at__lt=end),
+        "half_read": Q(progress__half_read_at__lt=end),
+        "quizzes_passed": Q(progress__quizzes_passed_at__lt=end),
+        "certified": Q(certificate__issued_at__lt=end),
+    }
 
 
-def _per_month(moments, period: Period) -> list[tuple[date, int]]:
-    """New learners per calendar month of the site's time zone: each month's local midnight as a bound."""
-    months = period.months()
+def _with_progress(intake):
+    """The enrolments joined to their learner's progress row and valid certificate in the cohort's
+    module: at most one of each (one row per learner and module; one current certificate). Joined
+    through the cohort's module (one row), not through the learner's account (one per learner)."""
+    return intake.alias(
+        progress=FilteredRelation(
+            "cohort__module__learner_progress",
+            condition=Q(cohort__module__learner_progress__user_id=F("user_id")),
+        ),
+        certificate=FilteredRelation(
+            "cohort__module__certificates",
+            condition=Q(
+                cohort__module__certificates__user_id=F("user_id"),
+                cohort__module__certificates__revoked_at__isnull=True,
+                cohort__module__certificates__replaced_by__isnull=True,
+            ),
+        ),
+    )
+
+
+def _funnels(intake, *, end) -> _Funnels:
+    """The funnel per cohort, per centre and in total, in one query of one row per cohort, plus one row per
+    enrolment of a learner enrolled in more than one of the report's cohorts of a module (rare).
+
+    A cohort's row counts its enrolments, and its own withdrawals. A centre's row and the total count
+    each learner once per module (one learner in two cohorts is one learner reached), as withdrawn when
+    every one of their enrolments there was withdrawn by the end of the period. A learner's stages are
+    the same in each of their cohorts of a module (one progress row, one certificate), so the sums of
+    the cohorts' rows are exact but for those learners, whom the second part of the query names.
+    """
+    joined = _with_progress(intake)
+    stages = {name: Count("pk", filter=condition) for name, condition in _stages(end).items()}
+    withdrawn = Q(status=Enrollment.Status.WITHDRAWN, status_changed_at__lt=end)
+    kind = IntegerField()
+    per_cohort = (
+        joined.values("cohort_id")
+        .annotate(kind=Value(_BY_COHORT, output_field=kind), a=F("cohort_id"), b=Value(None, output_field=kind),
+                  c=Value(None, output_field=kind), enrolled=Count("pk"), **stages, withdrawn=Count("pk", filter=withdrawn))
+        .values_list("kind", "a", "b", "c", "enrolled", *stages, "withdrawn")
+    )
+    again = intake.filter(user_id=OuterRef("user_id"), cohort__module_id=OuterRef("cohort__module_id")).exclude(
+        pk=OuterRef("pk")
+    )
+    one = Value(1, output_field=kind)
+
+    def flag(condition):
+        return Case(When(condition, then=one), default=Value(0, output_field=kind), output_field=kind)
+
+    twice = (
+        joined.filter(Exists(again))
+        .annotate(kind=Value(_TWICE, output_field=kind), a=F("cohort__centre_id"), b=F("cohort__module_id"),
+                  c=F("user_id"), enrolled=one, **{name: flag(condition) for name, condition in _stages(end).items()},
+                  withdrawn=flag(withdrawn))
+        .values_list("kind", "a", "b", "c", "enrolled", *stages, "withdrawn")
+    )
+    result = _Funnels(total=Funnel(), cohorts={}, centres={}, repeated={})
+    for row in per_cohort.union(twice, all=True):
+        if row[0] == _BY_COHORT:
+            result.cohorts[row[1]] = Funnel(*row[4:9], withdrawn=row[9])
+        else:
+            result.repeated.setdefault((row[3], row[2]), []).append(row)
+    return result
+
+
+def _add(funnel: Funnel, other: Funnel, sign: int = 1) -> None:
+    for name in (*Funnel.STAGES, "withdrawn"):
+        setattr(funnel, name, getattr(funnel, name) + sign * getattr(other, name))
+
+
+def _sum_funnels(funnels: _Funnels, cohorts: list[Cohort]) -> None:
+    """The centres' and the total funnel: their cohorts' rows added up, then each learner enrolled in more
+    than one of them (of one module) counted once, and as withdrawn only if withdrawn from all."""
+    for c in cohorts:
+        row = funnels.cohorts.setdefault(c.pk, Funnel())
+        _add(funnels.centres.setdefault(c.centre_id, Funnel()), row)
+        _add(funnels.total, row)
+    for rows in funnels.repeated.values():
+        # rows: (kind, centre, module, user, 1, started, half_read, quizzes_passed, certified, withdrawn) per enrolment
+        _correct(funnels.total, rows)
+        by_centre: dict[int, list[tuple]] = {}
+        for row in rows:
+            by_centre.setdefault(row[1], []).append(row)
+        for centre_id, centre_rows in by_centre.items():
+            _correct(funnels.centres[centre_id], centre_rows)
+
+
+def _correct(funnel: Funnel, rows: list[tuple]) -> None:
+    """``rows``: one learner's enrolments (of one module) that ``funnel`` counted each; count them once."""
+    if len(rows) < 2:
+        return
+    extra = len(rows) - 1
+    first = rows[0]
+    funnel.enrolled -= extra
+    for index, name in enumerate(("started", "half_read", "quizzes_passed", "certified"), start=5):
+        setattr(funnel, name, getattr(funnel, name) - extra * first[index])
+    withdrawn = sum(row[9] for row in rows)
+    funnel.withdrawn -= withdrawn - (1 if withdrawn == len(rows) else 0)
+
+
+@dataclass
+class _Reach:
+    learners: int
+    by_sector: Counter
+    by_size: Counter
+    per_month: Counter
+    businesses: set
+    businesses_per_centre: dict[int, set]
+
+
+_GROUP, _REPEATED = 1, 2
+
+
+def _reach(intake) -> _Reach:
+    """Unique learners by sector, size and the month of their first enrolment in the intake (they give one
+    each), and the businesses per centre, in one query of one row per (centre, business name, sector,
+    size, month), plus one row per enrolment of a learner enrolled more than once in the intake (rare).
+
+    The enrolments are counted as they come, then each learner enrolled more than once is counted once,
+    in the month of their first enrolment (the calendar month in the site's time zone).
+    """
     tz = timezone.get_current_timezone()
-    following = (months[-1] + timedelta(days=32)).replace(day=1)
-    # In UTC, as the database's datetimes come: comparing two datetimes of one tzinfo needs no offsets.
-    bounds = [datetime.combine(month, time.min, tzinfo=tz).astimezone(UTC) for month in [*months, following]]
-    counts = [0] * len(months)
-    for moment in moments:
-        index = bisect.bisect_right(bounds, moment) - 1
-        if 0 <= index < len(months):
-            counts[index] += 1
-    return list(zip(months, counts))
+    number, text = IntegerField(), CharField()
+    month = TruncMonth("enrolled_at", tzinfo=tz)
+    grouped = (
+        intake.annotate(month=month)
+        .values("cohort__centre_id", "user__company_name", "user__company_sector", "user__company_size", "month")
+        .annotate(kind=Value(_GROUP, output_field=number), centre=F("cohort__centre_id"), a=F("user__company_name"),
+                  b=F("user__company_sector"), c=F("user__company_size"), m=F("month"), n=Count("pk"))
+        .values_list("kind", "centre", "a", "b", "c", "m", "n")
+    )
+    again = intake.filter(user_id=OuterRef("user_id")).exclude(pk=OuterRef("pk"))
+    repeated = (
+        intake.filter(Exists(again))
+        .annotate(kind=Value(_REPEATED, output_field=number), centre=Value(None, output_field=number),
+                  a=Value(None, output_field=text), b=F("user__company_sector"), c=F("user__company_size"), m=month,
+                  n=F("user_id"))
+        .values_list("kind", "centre", "a", "b", "c", "m", "n")
+    )
+    reach = _Reach(learners=0, by_sector=Counter(), by_size=Counter(), per_month=Counter(), businesses=set(),
+                   businesses_per_centre={})
+    names = {}
+    again_by_user: dict[int, list[tuple]] = {}
+    for kind, centre_id, company, sector, size, moment, n in grouped.union(repeated, all=True):
+        if kind == _REPEATED:
+            again_by_user.setdefault(n, []).append((sector, size, timezone.localtime(moment, tz).date()))
+            continue
+        reach.learners += n
+        reach.by_sector[sector] += n
+        reach.by_size[size] += n
+        reach.per_month[timezone.localtime(moment, tz).date()] += n
+        key = names.get(company)
+        if key is None:
+            key = names[company] = _company_key(company) if company.strip() else ""
+        if key:
+            reach.businesses.add(key)
+            reach.businesses_per_centre.setdefault(centre_id, set()).add(key)
+    for rows in again_by_user.values():
+        extra = len(rows) - 1
+        sector, size, _month = rows[0]
+        reach.learners -= extra
+        reach.by_sector[sector] -= extra
+        reach.by_size[size] -= extra
+        for _sector, _size, moment in rows:
+            reach.per_month[moment] -= 1
+        reach.per_month[min(moment for *_, moment in rows)] += 1
+    return reach
+
+
+def _median_days_to_certificate(intake, *, end) -> float | None:
+    """The median of (certificate − first enrolment in the intake) over the certified learners: one row
+    per certified learner and module (the database finds each one's first enrolment)."""
+    durations = [
+        (issued - first).total_seconds() / 86400
+        for first, issued in _with_progress(intake)
+        .filter(certificate__issued_at__lt=end)
+        .values("user_id", "cohort__module_id")
+        .annotate(first=Min("enrolled_at"), issued=Min("certificate__issued_at"))
+        .values_list("first", "issued")
+    ]
+    return round(statistics.median(durations), 1) if durations else None
 
 
 def _most_missed(*, population, end, module_ids) -> list[MissedQuestion]:
     """The three questions most often answered wrong at a first attempt (ties: in the module's order)."""
-    first_attempts = Attempt.objects.filter(number=1, submitted_at__lt=end, user_id__in=population)
     questions = Question.objects.filter(quiz__section__module_id__in=module_ids)
+    # Joined to their (few) first attempts, filtered there: the module through the attempt's quiz (a
+    # question belongs to its quiz), so the ~300,000 answers are probed once, not twice.
     counts = (
-        Answer.objects.filter(attempt__in=first_attempts.values("pk"), question__in=questions.values("pk"))
+        Answer.objects.filter(
+            attempt__number=1, attempt__submitted_at__lt=end, attempt__user_id__in=population,
+            attempt__quiz__section__module_id__in=module_ids,
+        )
         .order_by()
         .values_list("question_id")
         .annotate(answered=Count("pk"), wrong=Count("pk", filter=Q(is_correct=False)))

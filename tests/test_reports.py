@@ -33,6 +33,7 @@ def at(y, m, d, hh=10, mm=0):
 def data(db, build_module, slide_factory, quiz_factory, centre_factory, centre_staff_factory, cohort_factory,
          enrollment_factory, user_factory, slide_views):
     from centres.models import Enrollment
+    from progress import services as progress_services
     from progress.models import Certificate
     from quizzes.models import Answer, Attempt
 
@@ -101,6 +102,8 @@ def data(db, build_module, slide_factory, quiz_factory, centre_factory, centre_s
     Certificate.objects.create(
         user=l7, module=module, issued_at=at(2027, 1, 2), learner_name="L7", module_title=module.title
     )
+    # Records written by hand with their dates: each learner's progress row is counted from them.
+    progress_services.progress_recount(module_ids=[module.pk])
     return {
         "module": module, "a1": a1, "a2": a2, "b1": b1, "centre_a": centre_a, "centre_b": centre_b,
         "manager": manager, "manager_b": manager_b, "trainer_a2": trainer_a2, "q1": q1, "l2": l2,
@@ -294,6 +297,7 @@ def test_report_escapes_names(client, data):
 def _grow(data, n, enrollment_factory, user_factory, cohort_factory, slide_views):
     """``n`` more learners in A1 and in a new cohort of centre B, each with a slide read, a failed first
     attempt at quiz 1 (with answers); every other one passes a second time and holds a certificate."""
+    from progress import services as progress_services
     from progress.models import Certificate
     from quizzes.models import Answer, Attempt
 
@@ -317,6 +321,7 @@ def _grow(data, n, enrollment_factory, user_factory, cohort_factory, slide_views
             Certificate.objects.create(
                 user=user, module=data["module"], issued_at=at(2026, 11, 20), learner_name="G", module_title="M"
             )
+    progress_services.progress_recount(module_ids=[data["module"].pk])
 
 
 @pytest.mark.parametrize("url", ["reports:centre", "reports:centre_xlsx", "reports:programme"])
@@ -389,3 +394,22 @@ def test_idea_wall_figures(client, data, centre_staff_factory):
     assert (ideas.sessions, ideas.ideas, ideas.builds, ideas.contributors) == (1, 2, 1, 2)
     assert (ideas.ideas_per_learner, ideas.builds_per_learner) == (1.0, 0.5)
     assert "gemiddeld 1,0 ideeën en 0,5 keer voortgebouwd" in response.content.decode()
+
+
+def test_a_learner_in_two_cohorts_is_one_learner_in_the_month_of_their_first_enrolment(client, data, user_factory,
+                                                                                      enrollment_factory):
+    """Counted once in the totals, the sectors and the months (November, not December), once in each cohort's
+    row, and as withdrawn in the centre's row only when withdrawn from both."""
+    from centres.models import Enrollment
+
+    twice = user_factory(company_name="Twee Keer BV", company_sector="ict", company_size="small")
+    enrollment_factory(cohort=data["a1"], user=twice, enrolled_at=at(2026, 11, 20))
+    enrollment_factory(cohort=data["a2"], user=twice, enrolled_at=at(2026, 12, 3), status=Enrollment.Status.WITHDRAWN,
+                       status_changed_at=at(2026, 12, 4))
+    report = get_report(client, data["manager"]).context["report"]
+    assert report.learners == 5 and report.businesses == 3
+    assert [(m.month, n) for m, n in report.per_month] == [(10, 2), (11, 2), (12, 1)]
+    assert {item.key: item.count for item in report.by_sector}["ict"] == 1
+    assert (report.funnel.enrolled, report.funnel.withdrawn) == (5, 1)  # L3 only: the new learner still holds A1
+    rows = {row.cohort.name: (row.funnel.enrolled, row.funnel.withdrawn) for row in report.cohort_rows}
+    assert rows == {"A1": (4, 1), "A2": (3, 1)}
