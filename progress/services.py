@@ -104,7 +104,9 @@ def _first_read(*, user_id: int, slide_id: int, module_id: int, now, slides: int
         "SELECT {user}, %s, 1, 0, %s, CASE WHEN 2 >= %s THEN %s END, NULL {source} "
         f"ON CONFLICT ({col['user']}, {col['module']}) DO UPDATE SET "
         f"{col['slides_read']} = p.{col['slides_read']} + 1, "
-        f"{col['started_at']} = COALESCE(p.{col['started_at']}, EXCLUDED.{col['started_at']}), "
+        # The earlier of the two: a request that waited for the row's lock may carry an earlier clock.
+        f"{col['started_at']} = CASE WHEN p.{col['started_at']} IS NULL OR EXCLUDED.{col['started_at']} < "
+        f"p.{col['started_at']} THEN EXCLUDED.{col['started_at']} ELSE p.{col['started_at']} END, "
         f"{col['half_read_at']} = COALESCE(p.{col['half_read_at']}, CASE WHEN 2 * (p.{col['slides_read']} + 1) >= %s "
         f"THEN EXCLUDED.{col['started_at']} END)"
     )
