@@ -26,7 +26,7 @@ sessions and posts. Each comes back summed by the database, never as a row per l
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Case,
@@ -42,7 +42,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -200,7 +199,7 @@ def build_report(*, cohorts, period: Period) -> Report:
 
     funnels = _funnels(intake, end=end)
     _sum_funnels(funnels, cohorts)
-    reach = _reach(intake)
+    reach = _reach(intake, period)
     centre_rows: dict[int, CentreRow] = {}
     for c in cohorts:
         row = centre_rows.setdefault(c.centre_id, CentreRow(c.centre, funnels.centres[c.centre_id]))
@@ -388,7 +387,11 @@ class _Reach:
 _GROUP, _REPEATED = 1, 2
 
 
-def _reach(intake) -> _Reach:
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _reach(intake, period: Period) -> _Reach:
     """Unique learners by sector, size and the month of their first enrolment in the intake (they give one
     each), and the businesses per centre, in one query of one row per (centre, business name, sector,
     size, month), plus one row per enrolment of a learner enrolled more than once in the intake (rare).
@@ -398,7 +401,12 @@ def _reach(intake) -> _Reach:
     """
     tz = timezone.get_current_timezone()
     number, text = IntegerField(), CharField()
-    month = TruncMonth("enrolled_at", tzinfo=tz)
+    # Which of the period's months, by comparing with each month's local midnight: plain SQL on both
+    # databases (SQLite's time zone functions are Python, called once per row).
+    months = period.months()
+    following = [datetime.combine(m, time.min, tzinfo=tz) for m in [*months[1:], _next_month(months[-1])]]
+    month = Case(*(When(enrolled_at__lt=bound, then=Value(i)) for i, bound in enumerate(following)),
+                 default=Value(len(months) - 1), output_field=number)
     grouped = (
         intake.annotate(month=month)
         .values("cohort__centre_id", "user__company_name", "user__company_sector", "user__company_size", "month")
@@ -420,12 +428,12 @@ def _reach(intake) -> _Reach:
     again_by_user: dict[int, list[tuple]] = {}
     for kind, centre_id, company, sector, size, moment, n in grouped.union(repeated, all=True):
         if kind == _REPEATED:
-            again_by_user.setdefault(n, []).append((sector, size, timezone.localtime(moment, tz).date()))
+            again_by_user.setdefault(n, []).append((sector, size, months[moment]))
             continue
         reach.learners += n
         reach.by_sector[sector] += n
         reach.by_size[size] += n
-        reach.per_month[timezone.localtime(moment, tz).date()] += n
+        reach.per_month[months[moment]] += n
         key = names.get(company)
         if key is None:
             key = names[company] = _company_key(company) if company.strip() else ""
