@@ -87,10 +87,29 @@ def _first_read(*, user_id: int, slide_id: int, module_id: int, now, slides: int
     lock the upsert takes): two reads at once count two.
     """
     connection = connections[router.db_for_write(SlideView)]
-    quote = connection.ops.quote_name
+    statements = _FIRST_READ_SQL.get(connection.vendor)
+    if statements is None:
+        statements = _FIRST_READ_SQL[connection.vendor] = _first_read_sql(connection.vendor, connection.ops.quote_name)
+    insert_view, upsert = statements
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Counted only when the view was inserted and the slide is published (``slides`` is 0 for a draft).
+            cursor.execute(upsert, [user_id, slide_id, at, at, module_id, at, slides, at, slides, slides])
+            return
+        with transaction.atomic(using=connection.alias, savepoint=False):
+            cursor.execute(insert_view, [user_id, slide_id, at, at])
+            if cursor.rowcount == 1 and slides > 0:
+                cursor.execute(upsert, [user_id, module_id, at, slides, at, slides])
+
+
+_FIRST_READ_SQL: dict[str, tuple[str, str]] = {}
+
+
+def _first_read_sql(vendor: str, quote) -> tuple[str, str]:
+    """The statements of ``_first_read`` for ``vendor``, built once (building them cost more than running them)."""
     view, row = SlideView._meta, LearnerProgress._meta
     view_columns = ", ".join(quote(view.get_field(f).column) for f in ("user", "slide", "first_seen", "last_seen"))
-    at = connection.ops.adapt_datetimefield_value(now)
     insert_view = (
         f"INSERT INTO {quote(view.db_table)} ({view_columns}) VALUES (%s, %s, %s, %s) "  # nosec B608  # names from the models
         f"ON CONFLICT ({quote(view.get_field('user').column)}, {quote(view.get_field('slide').column)}) DO NOTHING"
@@ -110,20 +129,12 @@ def _first_read(*, user_id: int, slide_id: int, module_id: int, now, slides: int
         f"{col['half_read_at']} = COALESCE(p.{col['half_read_at']}, CASE WHEN 2 * (p.{col['slides_read']} + 1) >= %s "
         f"THEN EXCLUDED.{col['started_at']} END)"
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            fresh = quote(view.get_field("user").column)
-            sql = (f"WITH fresh AS ({insert_view} RETURNING {fresh} AS user_id) "
-                   "INSERT " + upsert.format(user="user_id", source="FROM fresh WHERE %s > 0"))
-            # Counted only when the view was inserted and the slide is published (``slides`` is 0 for a draft).
-            cursor.execute(sql, [user_id, slide_id, at, at, module_id, at, slides, at, slides, slides])
-            return
-        with transaction.atomic(using=connection.alias, savepoint=False):
-            cursor.execute(insert_view, [user_id, slide_id, at, at])
-            if cursor.rowcount == 1 and slides > 0:
-                # "WHERE true": SQLite's parser needs a WHERE before ON CONFLICT in INSERT … SELECT.
-                cursor.execute("INSERT " + upsert.format(user="%s", source="WHERE true"),
-                               [user_id, module_id, at, slides, at, slides])
+    if vendor == "postgresql":
+        fresh = quote(view.get_field("user").column)
+        return insert_view, (f"WITH fresh AS ({insert_view} RETURNING {fresh} AS user_id) "
+                             "INSERT " + upsert.format(user="user_id", source="FROM fresh WHERE %s > 0"))
+    # "WHERE true": SQLite's parser needs a WHERE before ON CONFLICT in INSERT … SELECT.
+    return insert_view, "INSERT " + upsert.format(user="%s", source="WHERE true")
 
 
 def _quiz_progress_update(*, user, module_id: int) -> None:
