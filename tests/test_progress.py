@@ -8,6 +8,7 @@ read before, nothing on a refresh, and nothing at all for an anonymous reader.
 import re
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -87,6 +88,34 @@ def test_coming_back_to_a_read_slide_updates_last_seen_once(client, build_module
     again = SlideView.objects.get(slide__position=1)
     assert again.first_seen == first.first_seen and again.last_seen > first.last_seen
     assert SlideView.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_where_the_learner_is_commits_without_waiting_for_the_disk_and_what_they_read_durably(client, build_module,
+                                                                                            learner):
+    """Outside a test's transaction, as on the site: moving back to a slide read before is one statement
+    (SET LOCAL with the UPDATE, one round trip) that changes the row, and the setting ends with that
+    transaction (the connection's later writes, a first reading's INSERT above all, wait for the disk)."""
+    module = build_module(sections=1, slides=3)
+    client.force_login(learner)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(slide_url(module, 1, 1)).status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(slide_url(module, 1, 2)).status_code == 200
+    before = SlideView.objects.get(slide__position=1).last_seen
+    with CaptureQueriesContext(connection) as back:
+        assert client.get(slide_url(module, 1, 1)).status_code == 200
+    for ctx in (first, second):
+        assert not any("synchronous_commit" in q["sql"] for q in ctx.captured_queries)
+        assert len(writes(ctx.captured_queries)) == 1 and "INSERT" in writes(ctx.captured_queries)[0]
+    moved = [q["sql"] for q in back.captured_queries if "progress_slideview" in q["sql"] and "UPDATE" in q["sql"]]
+    assert len(moved) == 1 and moved[0].startswith("SET LOCAL synchronous_commit TO OFF; UPDATE")
+    assert len(back.captured_queries) == 3  # the session, the learner's state, this
+    assert SlideView.objects.get(slide__position=1).last_seen > before
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
 
 
 def test_progress_belongs_to_the_learner(client, build_module, learner, learner_factory):
