@@ -15,3 +15,16 @@ def module_get(*, slug: str) -> Module:
 def module_default() -> Module | None:
     """The module the home page shows: the first of the programme on this site."""
     return Module.objects.order_by("number").first()
+
+
+def module_default_slug_cached(*, version) -> str:
+    """The home page's module's slug at content ``version`` ("" when there is no module): 1 query on
+    the first ask per version, none after (``page_cache.fragment``; a new module or a renumbering is
+    a content write, so a new version)."""
+    from . import page_cache
+
+    def build():
+        module = module_default()
+        return module.slug if module else ""
+
+    return page_cache.fragment(version, "module-default-slug", build=build)

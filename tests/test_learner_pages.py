@@ -181,7 +181,7 @@ def test_the_overview_section_page_and_hand_out_are_the_full_rendering(course, l
     learner = learner_factory()
     client = signed_in(learner)
     quiz = course.sections.get(number=1).quiz
-    pages = [course.get_absolute_url(), reverse("sections:section", args=[course.slug, 1]),
+    pages = [course.get_absolute_url(), "/", reverse("sections:section", args=[course.slug, 1]),
              reverse("sections:section", args=[course.slug, 2]), reverse("courses:handout", args=[course.slug])]
     for step in ("nothing read", "reading", "section 1 done"):
         if step == "reading":
@@ -220,6 +220,37 @@ def test_a_completed_module_shows_the_certificate_on_the_overview(course, learne
     assert "Je certificaat staat klaar" in overview and "Je certificaat en wat nu" in overview
 
 
+def test_the_signed_in_home_page_is_the_module_the_content_says_on_the_next_request(build_module, learner,
+                                                                                 django_assert_max_num_queries):
+    """The home page shows the first module by number. Its signed-in fast path reads the learner's state
+    for the module it last knew as the home page's and checks that guess against the content version:
+    a new first module (a renumbering, a new module, a deletion) shows on the very next request."""
+    first = build_module(sections=1, slides=2, title="Eerste module")
+    later = build_module(sections=1, slides=2, title="Latere module")
+    client = signed_in(learner)
+    client.get(slide_url(later, 1, 1))  # read in the later module only
+    home = client.get("/").content.decode()
+    assert "Eerste module" in home and "Verder waar je gebleven was" not in home
+    with django_assert_max_num_queries(2):  # warm: the session, the learner's state
+        assert client.get("/").status_code == 200
+    first.number = later.number + 1
+    first.save()
+    home = client.get("/").content.decode()
+    assert "Latere module" in home and "Verder waar je gebleven was" in home
+    assert normalised(home) == normalised(client.get("/?volledig=1").content.decode())
+    with django_assert_max_num_queries(2):
+        assert client.get("/").status_code == 200
+    later.delete()
+    home = client.get("/").content.decode()
+    assert "Eerste module" in home and "Verder waar je gebleven was" not in home
+    first.delete()
+    assert "nog geen module" in client.get("/").content.decode()
+    build_module(sections=1, slides=1, title="Nieuwe module")  # known as "no module" until now
+    home = client.get("/").content.decode()
+    assert "Nieuwe module" in home
+    assert normalised(home) == normalised(client.get("/?volledig=1").content.decode())
+
+
 @pytest.mark.parametrize("slides", [3, 30])
 def test_signed_in_overview_section_and_hand_out_cost_the_session_and_one_read(
     build_course, learner, slides, django_assert_max_num_queries
@@ -227,7 +258,7 @@ def test_signed_in_overview_section_and_hand_out_cost_the_session_and_one_read(
     module = build_course(sections=3, slides=slides, questions=2)
     client = signed_in(learner)
     client.get(slide_url(module, 1, 1))
-    pages = [module.get_absolute_url(), reverse("sections:section", args=[module.slug, 2]),
+    pages = [module.get_absolute_url(), "/", reverse("sections:section", args=[module.slug, 2]),
              reverse("courses:handout", args=[module.slug])]
     for url in pages:
         Client().get(url)
