@@ -9,6 +9,10 @@ storage) and to ``runserver``. A stylesheet for print only is wrapped in ``@medi
 
 A new stylesheet: add it to the bundles of the pages that need it, not a ``<link>`` in a
 template (a test checks that only base.html links a stylesheet).
+
+Scripts the same way where a page needs more than the site's own: the slide viewer's keys come
+with site.js in one file (``{% block site_script %}`` in base.html), so a first visit to a slide
+makes one request for scripts, not two (each a connection of its own to a sync worker).
 """
 from pathlib import Path
 
@@ -32,6 +36,8 @@ BUNDLES = {
     "css/dashboard.bundle.css": [*READING, "css/centres.css", "css/dashboard.css"],
     # The centre and programme reports.
     "css/reports.bundle.css": [*READING, "css/centres.css", "css/reports.css"],
+    # The slide viewer: the site's script and the slide's keys and contents scrolling.
+    "js/slide.bundle.js": ["js/site.js", "js/slide-nav.js"],
 }
 
 
