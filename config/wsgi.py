@@ -1,4 +1,5 @@
 """WSGI entry point, served by gunicorn in production."""
+import gc
 import logging
 import os
 
@@ -6,6 +7,19 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+
+def _freeze_startup_objects():
+    """Everything loaded so far (Django, the apps, the URLs and views, settings, catalogues) lives as
+    long as the process: moved out of the garbage collector's reach (``gc.freeze``), so a full
+    collection no longer walks those ~140,000 objects. On the bench such a collection stopped a
+    worker for 70-90 ms every few thousand requests, which every request queued behind it waited
+    for (the p99). Reference cycles made by requests are still collected as before."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view now rather than in a first request
+    gc.collect()
+    gc.freeze()
 
 
 def _warm_up_broker():
@@ -25,3 +39,4 @@ def _warm_up_broker():
 
 
 _warm_up_broker()
+_freeze_startup_objects()
