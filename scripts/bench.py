@@ -166,6 +166,7 @@ def inspect() -> None:
         ("slide, learner (refresh)", slide, "learner"),
         ("slide, learner (moving on)", [slide, slide_next], "learner"),
         ("hand-out", reverse("courses:handout", args=[module.slug]), "anonymous"),
+        ("home, learner", "/", "learner"),
         ("overview, learner", module.get_absolute_url(), "learner"),
         ("section, learner", sections[0].get_absolute_url(), "learner"),
         ("hand-out, learner", reverse("courses:handout", args=[module.slug]), "learner"),
@@ -304,7 +305,9 @@ BROWSER_JS = """() => {
   const res = performance.getEntriesByType('resource');
   return {
     domInteractive: nav.domInteractive, load: nav.loadEventEnd,
-    responseEnd: nav.responseEnd,
+    responseStart: nav.responseStart, responseEnd: nav.responseEnd,
+    domContentLoaded: nav.domContentLoadedEventEnd,
+    assetsEnd: res.reduce((n, r) => Math.max(n, r.responseEnd), 0),
     bytes: nav.transferSize + res.reduce((n, r) => n + r.transferSize, 0),
     requests: 1 + res.length,
     stylesheets: res.filter(r => r.initiatorType === 'link').length,
@@ -470,7 +473,9 @@ def report(rows, args, database, use_wrk, browser):
         print("\nChromium (headless, loopback, cold context each run, median of "
               f"{len(browser['first'])}): first slide domInteractive {med('first', 'domInteractive'):.0f} ms, "
               f"load event {med('first', 'load'):.0f} ms, {med('first', 'bytes') / 1024:.1f} KB transferred in "
-              f"{med('first', 'requests'):.0f} requests ({med('first', 'stylesheets'):.0f} stylesheet); next slide "
+              f"{med('first', 'requests'):.0f} requests ({med('first', 'stylesheets'):.0f} stylesheet; HTML's first "
+              f"byte at {med('first', 'responseStart'):.0f} ms, its last at {med('first', 'responseEnd'):.0f} ms, "
+              f"the assets' last at {med('first', 'assetsEnd'):.0f} ms); next slide "
               f"domInteractive {med('next', 'domInteractive'):.0f} ms, load {med('next', 'load'):.0f} ms, "
               f"{med('next', 'bytes') / 1024:.1f} KB transferred. The browser's floor (/healthz as a document, "
               f"cold context): domInteractive {med('floor', 'domInteractive'):.0f} ms, "
