@@ -114,6 +114,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that sends no query (config/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 # PostgreSQL: the signed-in reader's one query (progress.selectors.learner_state) is prepared once per
 # database session. Off behind a pooler in transaction mode (PgBouncer), where sessions are shared.
 PG_PREPARE = env_bool("DJANGO_PG_PREPARE", default=True)
