@@ -74,8 +74,8 @@ def _touch(*, user_id: int, slide_id: int, now) -> None:
     certificates come from other writes, which stay durable. What it may cost: if the database
     server crashes (not a restart, not a crash of the site) within a few hundred milliseconds
     of the write (``wal_writer_delay`` × 3 at most), the learner resumes at the slide before; the
-    database is never inconsistent. Waiting for the disk was a third of this request's time on the
-    bench (an fdatasync per move), and a worker does nothing else meanwhile.
+    database is never inconsistent. Waiting for the disk (an fdatasync per move) took about 0.9 ms of
+    this UPDATE's 1.2 ms on the bench machine, and the worker does nothing else meanwhile.
     Inside a transaction (a caller's ``atomic``) the setting would cover the caller's writes too:
     there the UPDATE is an ordinary one.
     """
