@@ -160,6 +160,19 @@ def test_the_command_rebuilds_every_row(build_course, learner, slide_views):
     assert row.started_at == first
 
 
+def test_the_command_refuses_an_unknown_module_and_writes_nothing(build_course, learner, slide_views):
+    from django.core.management.base import CommandError
+
+    module = build_course(sections=1, slides=2, questions=1)
+    slide_views(learner, module, count=1)
+    LearnerProgress.objects.all().delete()
+    with pytest.raises(CommandError, match="Geen module 'bestaat-niet'"):
+        call_command("progress_recount", "--module", "bestaat-niet", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not LearnerProgress.objects.exists()
+    call_command("progress_recount", "--module", module.slug, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert row_of(learner, module).slides_read == 1
+
+
 def test_the_report_counts_what_the_learner_did_through_the_doors(client, build_course, learner, quiz_answers,
                                                                   centre_factory, centre_staff_factory,
                                                                   cohort_factory, enrollment_factory):
