@@ -39,6 +39,10 @@ def expect_slide(page, live_server, module, slides, index):
     number, position, title = slides[index]
     in_section = [s for s in slides if s[0] == number]
     expect(page).to_have_url(live_server.url + slide_path(module, number, position))
+    # The slide's script is deferred: it has run, and its arrow keys listen, once the document has
+    # loaded. The slide's text is visible before that, so an arrow key pressed right after the text
+    # appeared could reach a page that did not listen yet (seen once in CI).
+    page.wait_for_load_state("domcontentloaded")
     expect(page.locator("h1")).to_have_text(title)
     expect(page.locator(".slide-status__count")).to_have_text(f"slide {position} van {len(in_section)}")
     # The place in the module is said as a position, in words (issue 9.3).
