@@ -141,8 +141,11 @@ def test_a_brainstorm_with_a_trainer_and_three_learners(browser, live_server, gr
     next_phase(trainer, "Clusteren")
     trainer.get_by_label("Naam van het nieuwe cluster").fill("Minder reizen")
     trainer.keyboard.press("Enter")
-    expect(trainer.locator(".messages")).to_have_count(0)
     tools = card(trainer, "Samen met de trein").locator("details.idea__tools")
+    # The form posts and the wall comes back with the new cluster among each card's choices: wait for
+    # that page before using the keyboard on it (keys pressed on the old page would be lost with it).
+    expect(tools.locator("select option", has_text="Minder reizen")).to_have_count(1)
+    expect(trainer.locator(".messages")).to_have_count(0)
     tools.locator("summary").focus()
     trainer.keyboard.press("Enter")
     select = tools.get_by_label("Cluster")
