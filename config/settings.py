@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.middleware.CSPMiddleware",  # django-csp's, the constant policy built once
     "config.middleware.PermissionsPolicyMiddleware",
     # Before sessions and views: no NUL byte reaches them or the database (config.middleware).
     "config.middleware.RefuseUnstorableCharactersMiddleware",

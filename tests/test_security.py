@@ -311,3 +311,57 @@ def test_the_400_page_is_in_the_visitors_language_not_the_threads(client, db):
         english = client.get("/deelnemen/%00/", HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 400
     assert "Dit verzoek kunnen we niet lezen" not in english.content.decode()
+
+
+def test_the_policy_built_once_is_django_csps_and_a_view_of_its_own_keeps_its_policy(rf, settings):
+    """config.middleware.CSPMiddleware writes the settings' policy it built once, exactly as django-csp
+    would, on every response; a response with parts of its own (csp_update/csp_replace) or a request
+    that used a nonce is still built by django-csp, per response."""
+    from csp.constants import NONCE
+    from csp.decorators import csp_replace, csp_update
+    from csp.middleware import CSPMiddleware as DjangoCSP
+    from django.http import HttpResponse
+
+    from config.middleware import CSPMiddleware
+
+    def plain(request):
+        return HttpResponse("")
+
+    @csp_update({"img-src": "https://voorbeeld.nl"})
+    def updated(request):
+        return HttpResponse("")
+
+    @csp_replace({"script-src": "'none'"})
+    def replaced(request):
+        return HttpResponse("")
+
+    def with_nonce(request):
+        return HttpResponse(str(request.csp_nonce))
+
+    def headers(response):
+        nonce = response.content.decode()
+        return [response.get(h, "").replace(nonce, "N") if nonce else response.get(h, "")
+                for h in ("Content-Security-Policy", "Content-Security-Policy-Report-Only")]
+
+    seen = []
+    for nonce_in_policy in (False, True):
+        script_src = ["'self'", NONCE] if nonce_in_policy else ["'self'"]
+        settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+                                                           "script-src": script_src}}
+        settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'self'"], "report-uri": "/r/"}}
+        ours = CSPMiddleware(plain)  # one instance for every view, as in a running site
+        for view in (plain, updated, replaced, with_nonce, plain):
+            theirs = DjangoCSP(view)
+            for _ in range(2):  # the second response comes from what was built for the first
+                request, reference = rf.get("/"), rf.get("/")
+                ours.process_request(request)
+                theirs.process_request(reference)
+                mine = ours.process_response(request, view(request))
+                expected = theirs.process_response(reference, view(reference))
+                assert headers(mine) == headers(expected), view.__name__
+                seen.append((view.__name__, mine["Content-Security-Policy"]))
+    assert "https://voorbeeld.nl" in dict(seen)["updated"]
+    assert "script-src 'none'" in dict(seen)["replaced"]
+    with_nonces = [policy for name, policy in seen if name == "with_nonce" and "'nonce-" in policy]
+    assert len(with_nonces) == 2 and with_nonces[0] != with_nonces[1]  # a fresh nonce per request
+    assert all("voorbeeld.nl" not in policy for name, policy in seen if name == "plain")
