@@ -25,13 +25,21 @@
     }
   });
 
+  // Measuring forces a layout: done just before the first frame, when the browser lays the page out
+  // anyway, not while this deferred script runs (that held DOMContentLoaded and the load event back
+  // by the whole layout of the page, ~30 ms on a cold slide).
   var contents = document.querySelector(".slide-contents");
   var current = contents && contents.querySelector(".toc [aria-current='page']");
-  if (current && contents.scrollHeight > contents.clientHeight) {
-    var box = contents.getBoundingClientRect();
-    var item = current.getBoundingClientRect();
-    if (item.top < box.top || item.bottom > box.bottom) {
-      contents.scrollTop += item.top - box.top - contents.clientHeight / 3;
-    }
+  if (current && window.requestAnimationFrame) {
+    window.requestAnimationFrame(function () {
+      if (contents.scrollHeight <= contents.clientHeight) {
+        return;
+      }
+      var box = contents.getBoundingClientRect();
+      var item = current.getBoundingClientRect();
+      if (item.top < box.top || item.bottom > box.bottom) {
+        contents.scrollTop += item.top - box.top - contents.clientHeight / 3;
+      }
+    });
   }
 })();

@@ -58,9 +58,16 @@ def test_pager_buttons_share_one_row_on_a_phone(page, live_server, live_module):
 def test_current_slide_is_in_view_in_the_contents_beside_a_late_slide(page, live_server, live_module):
     page.set_viewport_size(DESKTOP)
     page.goto(live_server.url + f"/module/{live_module.slug}/sectie/1/slide/20/")
-    aside = page.locator(".slide-contents").bounding_box()
-    current = page.locator(".toc a[aria-current='page']").bounding_box()
-    assert current["y"] >= aside["y"] and current["y"] + current["height"] <= aside["y"] + aside["height"], (
+    aside = page.locator(".slide-contents")
+    # The script scrolls the contents just before the first frame (slide-nav.js): wait for it, bounded.
+    assert aside.evaluate("a => a.scrollHeight > a.clientHeight"), "the contents should scroll on their own here"
+    page.wait_for_function("""() => {
+        const a = document.querySelector('.slide-contents').getBoundingClientRect();
+        const c = document.querySelector(".toc a[aria-current='page']").getBoundingClientRect();
+        return c.top >= a.top && c.bottom <= a.bottom;
+    }""", timeout=5000)
+    box, current = aside.bounding_box(), page.locator(".toc a[aria-current='page']").bounding_box()
+    assert current["y"] >= box["y"] and current["y"] + current["height"] <= box["y"] + box["height"], (
         "the last slide of a long section should be visible in the contents beside it"
     )
     assert page.evaluate("window.scrollY") == 0, "bringing it into view must not scroll the page"
