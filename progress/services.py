@@ -186,11 +186,14 @@ def quiz_attempt_start(*, quiz: Quiz, user, rng=None, now=None) -> tuple[Attempt
 
 def progress_recount(*, module_ids, user_ids=None) -> int:
     """Count the ``LearnerProgress`` rows of ``module_ids`` again from the reading and quiz records
-    (``progress.recount``); returns the rows written. In one transaction per module."""
+    (``progress.recount``), and write the first-attempt answers that records loaded in bulk or by hand
+    lack (``quizzes.services.first_attempt_answers_fill``); returns the progress rows written. In one
+    transaction per module."""
     written = 0
     for module_id in sorted(set(module_ids)):
         with transaction.atomic():
             written += recount.recount(models=_MODELS, module_ids=[module_id], user_ids=user_ids)
+            quiz_services.first_attempt_answers_fill(module_ids=[module_id], user_ids=user_ids)
     return written
 
 

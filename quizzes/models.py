@@ -309,6 +309,50 @@ class Answer(models.Model):
         return f"{self.attempt_id}/{self.question_id}"
 
 
+class FirstAttemptAnswer(models.Model):
+    """An answer given at a learner's first attempt at a quiz (attempt number 1), with what the outcome
+    reports filter on copied beside it: who, which question, when the attempt was submitted, right or not.
+
+    The reports count first attempts per question ("most often wrong the first time"); counted from
+    these narrow rows by one index, not from every answer joined to its attempt. Written with the
+    attempt's answers, in the same transaction (``services.attempt_submit``), and never changed, as
+    the answer and its attempt are never changed: it goes when its answer goes. A reset of the
+    attempts (``AttemptReset``) does not make a later attempt a first one: attempts keep counting up.
+    Records loaded in bulk get theirs from ``services.first_attempt_answers_fill`` (the progress
+    recount calls it), and the migration that created the table filled it from the answers so far.
+    """
+
+    answer = models.OneToOneField(
+        Answer, on_delete=models.CASCADE, primary_key=True, related_name="first_attempt", verbose_name=_("antwoord")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("leerling")
+    )
+    # The attempt's quiz (the reports take the module from it, as from the attempt) and the question,
+    # both in the reports' index.
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("quiz"))
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("vraag")
+    )
+    submitted_at = models.DateTimeField(_("ingeleverd"))
+    is_correct = models.BooleanField(pgettext_lazy("answer", "goed"))
+
+    class Meta:
+        verbose_name = _("antwoord bij een eerste poging")
+        verbose_name_plural = _("antwoorden bij een eerste poging")
+        # The reports' counts per question, wrong ones (is_correct false) or all, by the period's end, of
+        # the learners counted and the module's quizzes, read from the index alone. No unique (learner,
+        # question): a question moved to another quiz may be answered again at a first attempt there.
+        indexes = [
+            models.Index(
+                fields=["question", "is_correct", "submitted_at", "user", "quiz"], name="firstattemptanswer_counts"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}/{self.question_id}"
+
+
 # Positions 1..n per parent, one rule for every write that moves them (courses.ordering).
 ordering.register(Question, group_by="quiz_id")
 ordering.register(Choice, group_by="question_id")

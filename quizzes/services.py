@@ -23,8 +23,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import policy, scoring
-from .models import Answer, Attempt, AttemptReset, Choice, Question, Quiz
+from . import first_attempts, policy, scoring
+from .models import Answer, Attempt, AttemptReset, Choice, FirstAttemptAnswer, Question, Quiz
 
 
 class QuizError(Exception):
@@ -126,7 +126,8 @@ def attempt_start(*, quiz: Quiz, user, rng: random.Random | None = None, now=Non
 
 @transaction.atomic
 def attempt_submit(*, attempt: Attempt, user, selections: dict[int, set[int]]) -> Attempt:
-    """Mark and close the learner's open attempt; on a pass, the module may complete (same transaction)."""
+    """Mark and close the learner's open attempt; on a pass, the module may complete (same transaction).
+    A first attempt (number 1) also writes its answers' ``FirstAttemptAnswer`` rows, for the reports."""
     locked = (
         Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz__section__module")
@@ -172,7 +173,25 @@ def attempt_submit(*, attempt: Attempt, user, selections: dict[int, set[int]]) -
     locked.score = scoring.score_percent(correct_count=right, question_count=total)
     locked.passed = scoring.has_passed(correct_count=right, question_count=total, pass_mark=locked.quiz.pass_mark)
     locked.save(update_fields=["submitted_at", "correct_count", "question_count", "pass_mark", "score", "passed"])
+    if locked.number == 1:
+        # What the outcome reports count of first attempts, beside the answers (one more INSERT, once per quiz).
+        FirstAttemptAnswer.objects.bulk_create(
+            FirstAttemptAnswer(answer=answer, user_id=locked.user_id, quiz_id=locked.quiz_id,
+                               question_id=answer.question_id, submitted_at=locked.submitted_at,
+                               is_correct=answer.is_correct)
+            for answer, _ in answers
+        )
     return locked
+
+
+@transaction.atomic
+def first_attempt_answers_fill(*, module_ids=None, user_ids=None) -> int:
+    """Write the ``FirstAttemptAnswer`` rows missing for the first attempts at the quizzes of ``module_ids``
+    (of ``user_ids``, if given): after attempts were loaded in bulk or written by hand, which the
+    progress recount stands for (it calls this). Returns how many rows it wrote."""
+    return first_attempts.fill(
+        Answer=Answer, FirstAttemptAnswer=FirstAttemptAnswer, module_ids=module_ids, user_ids=user_ids
+    )
 
 
 @transaction.atomic
