@@ -14,14 +14,16 @@ What is counted, and why:
   the ``Certificate`` table, with the dashboard's rules: a draft slide counts for nobody, a
   revoked certificate does not count. A stage counts when its moment is before the period's end.
 * **Learning**: first attempts only (what a learner understood from reading, before feedback
-  taught the answer), as the dashboard's item analysis does.
+  taught the answer), as the dashboard's item analysis does. The answers of first attempts are
+  counted from ``quizzes.FirstAttemptAnswer`` (a narrow copy of each, written with it), not from
+  every answer joined to its attempt.
 
-Nine queries, whatever the number of cohorts, learners or attempts: scope, the funnels (per
+Eight queries, whatever the number of cohorts, learners or attempts: scope, the funnels (per
 cohort, plus the rare learners enrolled in more than one of the report's cohorts, so that centres
 and the total count each learner once), reach (per centre, business, sector, size and month, plus
 the learners enrolled more than once), the median time to a certificate, first-attempt pass rates,
-the answers per question and the module's questions (the most missed), and the idea wall's
-sessions and posts. Each comes back summed by the database, never as a row per learner.
+the module's questions ranked by their wrong first-attempt answers (the most missed), and the idea
+wall's sessions and posts. Each comes back summed by the database, never as a row per learner.
 """
 import statistics
 from collections import Counter
@@ -35,10 +37,12 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     Min,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -48,7 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CompanySector, CompanySize
 from centres.models import Centre, Cohort, Enrollment
 from ideas.models import Idea, Session
-from quizzes.models import Answer, Attempt, Question
+from quizzes.models import Attempt, FirstAttemptAnswer, Question, Quiz
 
 from .periods import Period
 
@@ -467,26 +471,33 @@ def _median_days_to_certificate(intake, *, end) -> float | None:
 
 
 def _most_missed(*, population, end, module_ids) -> list[MissedQuestion]:
-    """The three questions most often answered wrong at a first attempt (ties: in the module's order)."""
-    questions = Question.objects.filter(quiz__section__module_id__in=module_ids)
-    # Joined to their (few) first attempts, filtered there: the module through the attempt's quiz (a
-    # question belongs to its quiz), so the ~300,000 answers are probed once, not twice.
-    counts = (
-        Answer.objects.filter(
-            attempt__number=1, attempt__submitted_at__lt=end, attempt__user_id__in=population,
-            attempt__quiz__section__module_id__in=module_ids,
-        )
-        .order_by()
-        .values_list("question_id")
-        .annotate(answered=Count("pk"), wrong=Count("pk", filter=Q(is_correct=False)))
+    """The three questions most often answered wrong at a first attempt (ties: in the module's order).
+
+    One query: the module's questions, each with its wrong first-attempt answers counted from the
+    narrow ``FirstAttemptAnswer`` rows (one range of one index per question, read from the index
+    alone), ranked and cut to three by the database, and only those three with all their first-attempt
+    answers counted (PostgreSQL evaluates an expensive column after the LIMIT).
+    """
+    quizzes = Quiz.objects.filter(section__module_id__in=module_ids).values("pk")
+    first = FirstAttemptAnswer.objects.filter(
+        # The module is that of the attempt's quiz, as with the attempts themselves: the question's own
+        # quiz (answered where it is now: nearly every row, settled by the first test) or another quiz
+        # of the report's modules (a question moved since).
+        Q(quiz_id=OuterRef("quiz_id")) | Q(quiz_id__in=quizzes),
+        question_id=OuterRef("pk"), submitted_at__lt=end, user_id__in=population,
+    ).order_by()
+
+    def counted(answers):
+        # COUNT(*) without GROUP BY: one row, 0 when there is nothing to count; of no column outside the index.
+        return Subquery(answers.values(n=Func(template="COUNT(*)", output_field=IntegerField())))
+
+    ranked = (
+        Question.objects.filter(quiz__section__module_id__in=module_ids)
+        .annotate(answered=counted(first), wrong=counted(first.filter(is_correct=False)))
+        .order_by("-wrong", "quiz__section__number", "position", "pk")
+        .values_list("pk", "text", "quiz__section__number", "answered", "wrong")[:3]
     )
-    wrong = {question_id: (answered, missed) for question_id, answered, missed in counts if missed}
-    rows = [
-        row for row in questions.order_by().values_list("pk", "text", "quiz__section__number", "position")
-        if row[0] in wrong
-    ]
-    ranked = sorted(rows, key=lambda row: (-wrong[row[0]][1], row[2], row[3], row[0]))[:3]
-    return [MissedQuestion(pk, text, number, *wrong[pk]) for pk, text, number, _position in ranked]
+    return [MissedQuestion(*row) for row in ranked if row[4]]
 
 
 def timezone_month(moment: datetime) -> date:
