@@ -4,10 +4,51 @@ Django's database store reads a session with ``Session.objects.get(...)``: build
 that query costs more than running it, on every signed-in request. This store runs the same SQL
 (compiled by the ORM once per database connection alias) through a cursor; saving, deleting and
 everything else is Django's. With Redis, ``cached_db`` reads sessions from the cache instead.
+
+A signed-in reading page can do better still: read the session row in the same round trip as
+the learner's state (``progress.selectors.learner_state``), which needs the user's id before the
+session is read. So the store remembers, per process, which user each session it read belonged
+to (``user_guess``); the page reads the session row with that user's state and hands the row to
+``prime``, which takes it exactly as ``load`` would. The guess decides nothing: the row read with
+it does (a session ended elsewhere reads as no row, a different user as a second query).
 """
+import hashlib
+import threading
+from collections import OrderedDict
+
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
 from django.utils import timezone
+
+# sha256 of a session key → the user id its data named when this process last read it (bounded).
+_GUESSES: OrderedDict[str, str] = OrderedDict()
+_GUESSES_MAX = 20_000
+_guesses_lock = threading.Lock()
+
+
+def forget_guesses() -> None:
+    """Forget every session this process has read, as a newly started process knows none (tests)."""
+    with _guesses_lock:
+        _GUESSES.clear()
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _remember(key: str | None, data: dict) -> None:
+    if not key:
+        return
+    user_id, digest = data.get(SESSION_KEY), _digest(key)
+    with _guesses_lock:
+        if user_id is None:
+            _GUESSES.pop(digest, None)
+            return
+        _GUESSES[digest] = str(user_id)
+        _GUESSES.move_to_end(digest)
+        while len(_GUESSES) > _GUESSES_MAX:
+            _GUESSES.popitem(last=False)
 
 _KEY_SENTINEL = "\x00session-key\x00"
 _sql: dict[str, tuple[str, int, int]] = {}
@@ -39,6 +80,35 @@ class SessionStore(DatabaseSessionStore):
             cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
+            _remember(key, {})
             self._session_key = None
             return {}
-        return self.decode(row[0])
+        data = self.decode(row[0])
+        _remember(key, data)
+        return data
+
+    def user_guess(self) -> int | None:
+        """The id of the user this session named when this process last read it, while it is not read
+        yet in this request; ``None`` if unknown. A hint for reading it with the user's state, no more."""
+        key = self._session_key
+        if not key or hasattr(self, "_session_cache"):
+            return None
+        with _guesses_lock:
+            user_id = _GUESSES.get(_digest(key))
+        try:
+            return int(user_id) if user_id is not None else None
+        except ValueError:
+            return None
+
+    def prime(self, session_data: str | None) -> None:
+        """Take this session's row as read by another query of this request (``None``: no live row,
+        expired or ended), exactly as ``load`` would have read it: nothing else is asked for it."""
+        key = self._session_key
+        if session_data is None:
+            _remember(key, {})
+            self._session_key = None
+            self._session_cache = {}
+            return
+        data = self.decode(session_data)
+        _remember(key, data)
+        self._session_cache = data

@@ -94,11 +94,18 @@ def _accepts_gzip(request) -> bool:
 
 def _session_signed_in(request) -> bool:
     """The session names a user (they may still turn out not to be valid): no query but the session's,
-    and the user row is not loaded (the view decides how: ``accounts.session_auth``)."""
+    and the user row is not loaded (the view decides how: ``accounts.session_auth``). A session this
+    process knows to be a user's is not read here at all: the view reads it with the learner's state
+    (``progress.reader``) and takes Django's path if it turns out to be ended."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False
     session = getattr(request, "session", None)
-    return bool(session is not None and session.get(SESSION_KEY))
+    if session is None:
+        return False
+    guess = getattr(session, "user_guess", None)
+    if guess is not None and guess() is not None:
+        return True
+    return bool(session.get(SESSION_KEY))
 
 
 def content_page(view):

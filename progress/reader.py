@@ -5,7 +5,8 @@ The reading pages (a slide, the hand-out) are rendered once for every signed-in 
 such a request needs of the learner comes from the session and one query
 (``selectors.learner_state``: the content version, their reading and quiz results, whether they
 may use the centre pages, and their account's flags and password hash, which
-``accounts.session_auth`` checks against the session as Django's ``get_user`` would). Anything
+``accounts.session_auth`` checks against the session as Django's ``get_user`` would); when this
+process has read the session before, the session's row comes in that same query. Anything
 unusual (a query string, a flash message, a session Django would end or rotate) answers
 ``None``, and the view takes Django's own path.
 """
@@ -37,12 +38,16 @@ class Reader:
 
 
 def signed_in_reader(request, *, module_slug: str) -> Reader | None:
+    """The reader, in one query with the session (``_state_with_session``) when this process has read
+    their session before, else two: the session, then the learner's state."""
     if request.method != "GET" or request.META.get("QUERY_STRING"):
         return None
+    state = _state_with_session(request, module_slug=module_slug)
     user_id = session_auth.session_user_id(request)
     if user_id is None or _has_messages(request):
         return None
-    state = selectors.learner_state(user_id=user_id, module_slug=module_slug)
+    if state is None or state.user_id != user_id:
+        state = selectors.learner_state(user_id=user_id, module_slug=module_slug)
     account = state.account
     if account is None:
         return None
@@ -52,6 +57,21 @@ def signed_in_reader(request, *, module_slug: str) -> Reader | None:
         return None
     request.content_version = state.version  # the page's cached parts read this version
     return Reader(user=user, state=state)
+
+
+def _state_with_session(request, *, module_slug: str) -> selectors.LearnerState | None:
+    """The learner's state read with the session's row, for the user this process last saw in this
+    session (``accounts.sessions``: the store's guess). The row is handed to the session store as if
+    it had read it itself, so the session is what the database says now: ended or expired, it reads as
+    no session; naming another user, the caller reads that user's state. ``None`` without a guess."""
+    session = getattr(request, "session", None)
+    guess = getattr(session, "user_guess", None)
+    user_id = guess() if guess is not None else None
+    if user_id is None:
+        return None
+    state = selectors.learner_state(user_id=user_id, module_slug=module_slug, session_key=session.session_key)
+    session.prime(state.session_data)
+    return state
 
 
 def _has_messages(request) -> bool:

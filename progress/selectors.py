@@ -14,6 +14,7 @@ from datetime import timezone as dt_timezone
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.db.models import (
     CharField,
@@ -28,7 +29,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Now
 from django.urls import reverse
 
 from centres.access import SITE_STAFF_PERMISSION
@@ -277,6 +278,10 @@ class LearnerState:
     # None when the user no longer exists.
     account: "AccountRow | None" = None
     has_certificate: bool = False  # a current certificate in this module (revoked too)
+    user_id: int | None = None  # whose state this is
+    # Read with a session key: the session's row came too (``session_data``, None if it is not live).
+    session_read: bool = False
+    session_data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -288,14 +293,16 @@ class AccountRow:
 
 
 _KIND_VERSION, _KIND_VIEW, _KIND_QUIZ, _KIND_STAFF, _KIND_SITE_STAFF, _KIND_ACCOUNT, _KIND_CERTIFICATE = 1, 2, 3, 4, 5, 6, 7
+_KIND_SESSION = 8
 
 
 _USER_SENTINEL = -7_654_321
 _SLUG_SENTINEL = "\x00module-slug\x00"
-_state_sql: dict[str, tuple[str, tuple]] = {}
+_SESSION_SENTINEL = "\x00session-key\x00"
+_state_sql: dict[tuple[str, bool], tuple[str, tuple]] = {}
 
 
-def _learner_state_queryset(*, user_id, module_slug: str):
+def _learner_state_queryset(*, user_id, module_slug: str, session_key: str | None = None):
     null_int = Cast(Value(None), IntegerField())
     null_time = Cast(Value(None), DateTimeField())
     null_text = Cast(Value(None), CharField())
@@ -350,31 +357,46 @@ def _learner_state_queryset(*, user_id, module_slug: str):
                   s=null_text)
         .values_list("k", "a", "b", "c", "t", "s")
     )
-    return version.union(views, quizzes, staff, site_staff, account, certificate, all=True)
+    parts = [views, quizzes, staff, site_staff, account, certificate]
+    if session_key is not None:
+        # The session row itself, live ones only, as the session store reads it (accounts.sessions).
+        parts.append(
+            Session.objects.filter(session_key=session_key, expire_date__gt=Now()).order_by()
+            .annotate(k=Value(_KIND_SESSION, IntegerField()), a=null_int, b=null_int, c=null_int, t=null_time,
+                      s=F("session_data"))
+            .values_list("k", "a", "b", "c", "t", "s")
+        )
+    return version.union(*parts, all=True)
 
 
-def _compiled_state_sql(connection) -> tuple[str, tuple]:
+def _compiled_state_sql(connection, *, with_session: bool) -> tuple[str, tuple]:
     """The UNION's SQL, compiled by the ORM once per database (compiling it is most of its cost)."""
-    if connection.alias not in _state_sql:
-        queryset = _learner_state_queryset(user_id=_USER_SENTINEL, module_slug=_SLUG_SENTINEL)
+    key = (connection.alias, with_session)
+    if key not in _state_sql:
+        queryset = _learner_state_queryset(user_id=_USER_SENTINEL, module_slug=_SLUG_SENTINEL,
+                                           session_key=_SESSION_SENTINEL if with_session else None)
         sql, params = queryset.query.get_compiler(connection=connection).as_sql()
-        _state_sql[connection.alias] = (sql, tuple(params))
-    return _state_sql[connection.alias]
+        _state_sql[key] = (sql, tuple(params))
+    return _state_sql[key]
 
 
-def learner_state(*, user_id: int, module_slug: str) -> LearnerState:
+def learner_state(*, user_id: int, module_slug: str, session_key: str | None = None) -> LearnerState:
     """The content version, the learner's slide views and quiz results in the module, whether they
     may use the centre pages (the menu asks) and the few columns of their user row that a page
     needs: 1 query, a UNION ALL of six small selects.
 
-    One round trip instead of five keeps a signed-in slide at three queries in all: the
-    session, this, and at most one write (the user row is not loaded: ``accounts.session_auth``
+    One round trip instead of five keeps a signed-in slide at three queries in all (two with the
+    session's row read here): the session, this, and at most one write (the user row is not loaded: ``accounts.session_auth``
     checks the session against the password hash read here). The SQL is the ORM's, compiled once.
+    With ``session_key`` the session's row comes in the same round trip (``session_data``, ``None``
+    if it is not live): two queries in all, when the caller knows whose session it is likely to be
+    (``progress.reader``), which the row then confirms or not.
     """
     connection = connections[router.db_for_read(SlideView)]
-    sql, template = _compiled_state_sql(connection)
-    params = [user_id if p == _USER_SENTINEL else module_slug if p == _SLUG_SENTINEL else p for p in template]
-    number = changed_at = account = None
+    sql, template = _compiled_state_sql(connection, with_session=session_key is not None)
+    values = {_USER_SENTINEL: user_id, _SLUG_SENTINEL: module_slug, _SESSION_SENTINEL: session_key}
+    params = [values.get(p, p) if isinstance(p, (int, str)) and not isinstance(p, bool) else p for p in template]
+    number = changed_at = account = session_data = None
     rows_views, rows_quizzes, centre_staff, has_certificate = [], {}, False, False
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and settings.PG_PREPARE:
@@ -396,6 +418,8 @@ def learner_state(*, user_id: int, module_slug: str) -> LearnerState:
             account = AccountRow(is_active=bool(a), is_staff=bool(b), is_superuser=bool(c), password=s or "")
         elif kind == _KIND_CERTIFICATE:
             has_certificate = True
+        elif kind == _KIND_SESSION:
+            session_data = s
     if account is not None and account.is_superuser:
         centre_staff = True
     return LearnerState(
@@ -405,6 +429,9 @@ def learner_state(*, user_id: int, module_slug: str) -> LearnerState:
         centre_staff=centre_staff,
         account=account,
         has_certificate=has_certificate,
+        user_id=user_id,
+        session_read=session_key is not None,
+        session_data=session_data,
     )
 
 
@@ -419,7 +446,10 @@ def _execute_prepared(connection, cursor, sql: str, params: list) -> None:
     ``DJANGO_PG_PREPARE=false`` there."""
     raw = connection.connection
     name = "learner_state_" + hashlib.sha256(sql.encode()).hexdigest()[:12]
-    if getattr(connection, "_learner_state_prepared", None) is not raw:
+    prepared = getattr(connection, "_learner_state_prepared", None)  # (the connection, names prepared on it)
+    if prepared is None or prepared[0] is not raw:
+        prepared = connection._learner_state_prepared = (raw, set())
+    if name not in prepared[1]:  # with and without the session's row: two statements
         numbered = iter(range(1, len(params) + 1))
         text = re.sub(r"%s", lambda _m: f"${next(numbered)}", sql).replace("%%", "%")
         # The parameters' types said (left to PostgreSQL, a constant kind like 1 would be taken as text).
@@ -427,7 +457,7 @@ def _execute_prepared(connection, cursor, sql: str, params: list) -> None:
         cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(f"PREPARE {name} ({types}) AS {text}")  # nosec B608  # the ORM's SQL, compiled from our queryset
-        connection._learner_state_prepared = raw
+        prepared[1].add(name)
     cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)  # nosec B608  # placeholders only
 
 

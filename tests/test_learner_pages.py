@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from accounts import sessions as session_store
 from progress.models import SlideView
 from quizzes import services as quiz_services
 
@@ -31,6 +32,10 @@ def signed_in(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def forget_sessions():
+    session_store.forget_guesses()
 
 
 def meter(html):
@@ -166,13 +171,19 @@ def test_a_signed_in_slide_costs_the_session_one_read_and_one_write(
     Client().get(slide_url(module, 1, 2))
     client.get(slide_url(module, 1, 1))
     client.get(slide_url(module, 1, 1))
-    with django_assert_max_num_queries(2):  # a refresh: the session, the learner's state (no write)
+    # The process has read this learner's session before: the session's row comes with the learner's
+    # state, in one query (accounts.sessions, progress.reader).
+    with django_assert_max_num_queries(1):  # a refresh: the session and the learner's state (no write)
         assert client.get(slide_url(module, 1, 1)).status_code == 200
-    # Moving on to an unread slide: the session, the state, the one INSERT (with the learner's progress row in
-    # the same statement on PostgreSQL; on SQLite, which has no INSERT inside WITH, a second statement).
-    with django_assert_max_num_queries(3 if connection.vendor == "postgresql" else 4):
+    # Moving on to an unread slide: the session with the state, the one INSERT (with the learner's progress row
+    # in the same statement on PostgreSQL; on SQLite, which has no INSERT inside WITH, a second statement).
+    with django_assert_max_num_queries(2 if connection.vendor == "postgresql" else 3):
         assert client.get(slide_url(module, 1, 2)).status_code == 200
-    with django_assert_max_num_queries(3):  # going back: the session, the state, the one UPDATE
+    with django_assert_max_num_queries(2):  # going back: the session with the state, the one UPDATE
+        assert client.get(slide_url(module, 1, 1)).status_code == 200
+    # A session this process has not read yet (another worker signed them in): read first, as before.
+    forget_sessions()
+    with django_assert_max_num_queries(2):  # the session, then the learner's state
         assert client.get(slide_url(module, 1, 1)).status_code == 200
 
 
@@ -307,3 +318,55 @@ def test_the_fast_path_answers_bad_addresses_with_a_4xx_and_records_nothing(cour
     response = client.get(path.format(slug=course.slug))
     assert response.status_code in (400, 404), response.status_code
     assert SlideView.objects.count() == before
+
+
+def _seen_session(client, url):
+    """Two requests: the first reads the session on its own, the second with the learner's state."""
+    client.get(url)
+    return client.get(url)
+
+
+@pytest.mark.parametrize("how", ["logged out elsewhere", "expired", "password changed"])
+def test_a_session_read_with_the_learners_state_is_what_the_database_says_now(course, learner, how):
+    """The process remembers whose session it read (accounts.sessions) and reads the session's row with
+    that learner's state; the row decides. A session ended, expired or made invalid since: not signed in."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = signed_in(learner)
+    url = slide_url(course, 1, 2)
+    assert "Uitloggen" in _seen_session(client, url).content.decode()
+    key = client.cookies["sessionid"].value
+    if how == "logged out elsewhere":
+        Session.objects.filter(session_key=key).delete()
+    elif how == "expired":
+        Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    else:
+        learner.set_password("Een-nieuw-wachtwoord-2026")
+        learner.save()
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Uitloggen" not in html and "Inloggen" in html
+    assert "public" not in response.get("Cache-Control", "")
+    assert client.get(reverse("dashboard")).status_code == 302  # signed out for every page
+
+
+def test_a_wrong_guess_of_whose_session_it_is_reads_the_right_learners_state(
+    course, learner_factory, django_assert_max_num_queries
+):
+    """Should the remembered user be wrong, the session's row says so and the right learner's state is read."""
+    reader, other = learner_factory(), learner_factory()
+    client = signed_in(reader)
+    for position in (1, 2, 3):
+        client.get(slide_url(course, 1, position))
+    url = slide_url(course, 2, 1)
+    expected = meter(_seen_session(client, url).content.decode())
+    key = client.cookies["sessionid"].value
+    digest = session_store._digest(key)
+    assert session_store._GUESSES[digest] == str(reader.pk)
+    session_store._GUESSES[digest] = str(other.pk)  # the process remembers the wrong learner
+    with django_assert_max_num_queries(2):  # the session with the wrong state, then the right state
+        html = client.get(url).content.decode()
+    assert meter(html) == expected != "0"
+    assert session_store._GUESSES[digest] == str(reader.pk)  # put right by the row it read
