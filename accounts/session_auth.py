@@ -35,6 +35,18 @@ def session_user_id(request) -> int | None:
         return None
 
 
+def may_be_signed_in(request) -> bool:
+    """Whether the session may name a user: as ``session_user_id`` is not None, but without reading a
+    session this process knows to be a user's (``accounts.sessions``), which the caller then reads
+    with the learner's state in one query (``progress.reader``) and which decides."""
+    session = getattr(request, "session", None)
+    guess = getattr(session, "user_guess", None)
+    if (settings.SESSION_COOKIE_NAME in request.COOKIES and not hasattr(request, "_cached_user")
+            and guess is not None and guess() is not None):
+        return True
+    return session_user_id(request) is not None
+
+
 def stand_in_user(*, user_id: int, is_active: bool, is_staff: bool, is_superuser: bool, password: str):
     """A user instance with only these fields set (no query): for writes by id and the menu's flags."""
     user = get_user_model()(pk=user_id, is_active=is_active, is_staff=is_staff, is_superuser=is_superuser,

@@ -38,9 +38,10 @@ def home(request):
     """The home page is the overview of the programme's module on this site (the first by number).
 
     A signed-in learner gets the overview's shared rendering (``_learner_overview``) at the same cost:
-    the session and the learner's state (2 queries), see ``_home_reader``.
+    the session and the learner's state (2 queries, 1 once this process has read the session), see
+    ``_home_reader``.
     """
-    if session_auth.session_user_id(request) is not None:
+    if session_auth.may_be_signed_in(request):
         reader, slug = _home_reader(request)
         if reader is not None:
             response = _learner_overview(request, reader, module_slug=slug)
