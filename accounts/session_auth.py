@@ -35,14 +35,19 @@ def session_user_id(request) -> int | None:
         return None
 
 
-def may_be_signed_in(request) -> bool:
-    """Whether the session may name a user: as ``session_user_id`` is not None, but without reading a
-    session this process knows to be a user's (``accounts.sessions``), which the caller then reads
-    with the learner's state in one query (``progress.reader``) and which decides."""
+def session_known_as_a_users(request) -> bool:
+    """This process has read this request's session before and it named a user (``accounts.sessions``
+    remembers): the caller may read it with the learner's state in one query (``progress.reader``),
+    where the row read decides. No query."""
     session = getattr(request, "session", None)
     guess = getattr(session, "user_guess", None)
-    if (settings.SESSION_COOKIE_NAME in request.COOKIES and not hasattr(request, "_cached_user")
-            and guess is not None and guess() is not None):
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and guess is not None and guess() is not None
+
+
+def may_be_signed_in(request) -> bool:
+    """Whether the session may name a user: as ``session_user_id`` is not None, but without reading a
+    session this process knows to be a user's (``session_known_as_a_users``)."""
+    if not hasattr(request, "_cached_user") and session_known_as_a_users(request):
         return True
     return session_user_id(request) is not None
 

@@ -44,6 +44,8 @@ from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from accounts import session_auth
+
 from . import content_version
 
 PAGE_TIMEOUT = 24 * 3600  # entries of an old version are never read again; this frees them in time
@@ -102,10 +104,7 @@ def _session_signed_in(request) -> bool:
     session = getattr(request, "session", None)
     if session is None:
         return False
-    guess = getattr(session, "user_guess", None)
-    if guess is not None and guess() is not None:
-        return True
-    return bool(session.get(SESSION_KEY))
+    return session_auth.session_known_as_a_users(request) or bool(session.get(SESSION_KEY))
 
 
 def content_page(view):
