@@ -375,3 +375,23 @@ def test_a_wrong_guess_of_whose_session_it_is_reads_the_right_learners_state(
         html = client.get(url).content.decode()
     assert meter(html) == expected != "0"
     assert session_store._GUESSES[digest] == str(reader.pk)  # put right by the row it read
+
+
+def test_the_sessions_a_process_remembers_are_bounded_and_forgotten_when_ended(course, learner_factory, monkeypatch):
+    """accounts.sessions keeps at most _GUESSES_MAX sessions (the oldest read goes first), and forgets one
+    whose row it finds gone; a remembered session costs nothing more than one that is not."""
+    monkeypatch.setattr(session_store, "_GUESSES_MAX", 2)
+    forget_sessions()
+    clients = [signed_in(learner_factory()) for _ in range(3)]
+    url = slide_url(course, 1, 1)
+    for client in clients:
+        client.get(url)
+    digests = [session_store._digest(client.cookies["sessionid"].value) for client in clients]
+    assert list(session_store._GUESSES) == digests[1:]  # the first read is the first forgotten
+    assert "Uitloggen" in clients[0].get(url).content.decode()  # forgotten only by this process: read again
+    assert list(session_store._GUESSES) == [digests[2], digests[0]]
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key=clients[2].cookies["sessionid"].value).delete()
+    assert "Uitloggen" not in clients[2].get(url).content.decode()
+    assert digests[2] not in session_store._GUESSES
