@@ -36,7 +36,12 @@ def assert_no_axe_violations(page, what):
 
 
 def menu(page):
-    """The header menu, unfolded first on a phone (it folds into a <details> there)."""
+    """The header menu, unfolded first on a phone (it folds into a <details> there).
+
+    site.js (deferred) sets the <details> open or closed for the screen's width: wait for it to have
+    run (DOMContentLoaded comes after deferred scripts), or the menu is judged, or opened, before the
+    script sets it (a CI run clicked the phone's toggle on a desktop page that had just arrived)."""
+    page.wait_for_load_state("domcontentloaded")
     details = page.locator("details.site-menu")
     if details.count() and not details.evaluate("d => d.open"):
         page.locator(".site-menu__toggle").click()

@@ -241,6 +241,7 @@ def test_resume_on_the_last_slide_after_logging_out_and_in(page, live_server, co
     expect(page.locator("#slide-titel")).to_have_text(last.title)
     check_page(page, "slide with ticks and progress")
 
+    page.wait_for_load_state("domcontentloaded")  # site.js has set the menu for the width (test_join_flow.menu)
     menu = page.locator("summary.site-menu__toggle")  # on a phone the header menu may be folded
     if menu.count() and menu.is_visible():
         menu.click()
